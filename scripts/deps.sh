@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs the Debian packages syslab needs that are missing; idempotent, and quiet when
+# nothing is missing. `apt-get update` runs once, and only when something must be installed.
+#
+#   scripts/deps.sh            build + run + test dependencies
+#   scripts/deps.sh --browser  also Chromium, for looking at report.html the way a person would
+set -euo pipefail
+
+# Build: compiler, make, pkg-config, JSON (jansson). Plots: gnuplot (SVG). Tests: prove (perl).
+pkgs=(gcc make pkg-config libjansson-dev gnuplot-nox perl)
+[ "${1:-}" = "--browser" ] && pkgs+=(chromium)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "deps: need root to install: ${missing[*]}" >&2; exit 1; }
+	sudo=sudo
+else
+	sudo=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
