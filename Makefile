@@ -7,6 +7,7 @@
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
+.SECONDARY:
 SHELL := /bin/bash
 
 VERSION := 0.1.0

@@ -37,8 +37,8 @@ struct bench_sample {
 /*
  * A case: what to run and where. run() executes iters iterations, measures them itself (so it
  * can leave out thread hand-offs) and stores the elapsed nanoseconds in s->ns; it returns 0 or
- * -errno. setup() runs once before calibration (start and pin workers there), teardown() once
- * at the end, even after an error. The harness pins the calling thread to cpu when cpu >= 0
+ * -errno. setup() runs once before calibration (start and pin workers there); teardown() runs
+ * once at the end whenever setup() succeeded, even after run() failed. The harness pins the calling thread to cpu when cpu >= 0
  * and restores its affinity afterwards.
  */
 struct bench_case {
@@ -79,7 +79,8 @@ struct bench_result {
 typedef void (*bench_progress_fn)(void *ctx, const struct bench_case *c, size_t n, double rel_ci, double elapsed_frac);
 
 /*
- * Runs c under budget b. Returns 0 with r filled (r->status says whether the case could run:
+ * Runs c under budget b; seed (with the case's name) seeds the bootstrap of the median's CI.
+ * Returns 0 with r filled (r->status says whether the case could run:
  * a setup() that returns -ENOTSUP/-EOPNOTSUPP/-ENOENT makes it BENCH_UNSUPPORTED, other
  * errors BENCH_FAILED, with the reason). Returns -ENOMEM only when the harness itself failed.
  * Free r with bench_result_free(). Call from one thread at a time.

@@ -24,7 +24,7 @@ struct claim {
 	const char *expect;	/* "appear" or "vanish": the effect must show, or must not */
 	struct stats_ci ratio;	/* filled by claim_eval */
 	enum claim_verdict verdict;
-	char reason[160];	/* why not tested, when it wasn't */
+	char reason[256];	/* why not tested, when it was not */
 };
 
 /*

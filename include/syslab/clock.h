@@ -48,7 +48,7 @@ struct clock_info {
 	double mono_resolution_ns;	/* smallest non-zero difference of two successive reads */
 	double tsc_overhead_ns;		/* median cost of one clock_tsc_read(), 0 when !tsc_usable */
 	double tsc_resolution_ns;	/* smallest non-zero difference, in ns */
-	const char *source;	/* "rdtscp" or "clock_gettime": what clock_ticks() uses */
+	const char *source;	/* "rdtscp" when the TSC is usable for per-operation timing, else "clock_gettime" */
 };
 
 /*

@@ -101,7 +101,8 @@ struct cpu_affinity {
 int cpu_affinity_save(struct cpu_affinity *a);
 int cpu_affinity_restore(const struct cpu_affinity *a);
 
-/* Parses a kernel CPU list ("0-3,8,10-11") into ids[], at most max. Returns the count or -EINVAL. */
+/* Parses a kernel CPU list ("0-3,8,10-11") into ids[], at most max. Returns the count, -EINVAL
+ * for malformed text, or -E2BIG for more than max CPUs. */
 int cpu_list_parse(const char *s, int *ids, int max);
 
 /* Formats bytes the way sysfs does for caches: "32K", "1M". */
