@@ -63,21 +63,34 @@ static struct exp_case *new_slot(struct exp *e, const char *name)
 	return s;
 }
 
-const struct bench_result *exp_case(struct exp *e, const struct bench_case *c, const char *group,
-				    const struct bench_budget *budget)
+int exp_cases(struct exp *e, const struct bench_case *const *cases, size_t k, const char *group,
+	      const struct bench_budget *budget)
 {
-	struct exp_case *s = new_slot(e, c->name);
-	if (!s)
-		return NULL;
 	const struct bench_budget *b = budget ? budget : &e->budget;
-	if (bench_run(c, b, e->seed, e->progress ? show_progress : NULL, e, &s->r) != 0) {
-		e->ncases--;
-		return NULL;
+	struct bench_result *r = calloc(k ? k : 1, sizeof *r);
+	if (!r || e->ncases + (int)k > EXP_MAX_CASES) {
+		free(r);
+		return -ENOMEM;
+	}
+	if (bench_run_interleaved(cases, k, b, e->seed, e->progress ? show_progress : NULL, e, r) != 0) {
+		free(r);
+		return -ENOMEM;
 	}
 	if (e->progress)
 		fprintf(stderr, "\r\033[K");
-	results_add_case(e->node, c, group, &s->r, b->resamples);
-	return &s->r;
+	for (size_t i = 0; i < k; i++) {
+		struct exp_case *s = new_slot(e, cases[i]->name);
+		s->r = r[i]; /* the slot takes over the samples and histogram */
+		results_add_case(e->node, cases[i], group, &s->r, b->resamples);
+	}
+	free(r);
+	return 0;
+}
+
+const struct bench_result *exp_case(struct exp *e, const struct bench_case *c, const char *group,
+				    const struct bench_budget *budget)
+{
+	return exp_cases(e, &c, 1, group, budget) == 0 ? &e->cases[e->ncases - 1].r : NULL;
 }
 
 void exp_case_skip(struct exp *e, const struct bench_case *c, const char *group, const char *fmt, ...)

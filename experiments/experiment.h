@@ -57,6 +57,12 @@ void exp_end(struct exp *e, double duration_s);
  */
 const struct bench_result *exp_case(struct exp *e, const struct bench_case *c, const char *group,
 				    const struct bench_budget *budget);
+/*
+ * Runs k cases interleaved (bench_run_interleaved: for cases that claims compare) and records
+ * each like exp_case. Returns 0, or -ENOMEM.
+ */
+int exp_cases(struct exp *e, const struct bench_case *const *cases, size_t k, const char *group,
+	      const struct bench_budget *budget);
 /* Records a case that cannot run here (status unsupported) with the reason. */
 void exp_case_skip(struct exp *e, const struct bench_case *c, const char *group, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -57,7 +57,7 @@ struct fs_case {
 	struct fs_worker w[2];
 };
 
-static alignas(256) unsigned char region[512];
+static alignas(256) unsigned char region[3 * 256];
 
 static void *fs_worker_main(void *arg)
 {
@@ -112,7 +112,6 @@ static int fs_setup(void *arg)
 	struct fs_case *fc = arg;
 	int rc;
 
-	memset(region, 0, sizeof region);
 	fc->stop = false;
 	/* Three parties: the harness thread (which sleeps in the barrier) and the two workers. */
 	pthread_barrier_init(&fc->start, NULL, 3);
@@ -160,9 +159,38 @@ static void fs_teardown(void *arg)
 	fs_stop(arg, 2);
 }
 
+/* The three layouts of one placement, measured interleaved so that drift cannot pose as layout. */
+static int run_placement(struct exp *e, const struct placement *pl, const int pair[2], bool have)
+{
+	static struct fs_case fc[3];
+	const struct bench_case *cases[3];
+
+	for (size_t l = 0; l < 3; l++) {
+		struct fs_case *f = &fc[l];
+		memset(f, 0, sizeof *f);
+		snprintf(f->name, sizeof f->name, "%s/%s", layouts[l].name, pl->name);
+		snprintf(f->label, sizeof f->label, "%s, %s", layouts[l].label, pl->label);
+		f->bc = (struct bench_case){.name = f->name, .label = f->label, .cpu = -1, .unit = "ns/op",
+					    .ops_per_iter = 1, .setup = fs_setup, .run = fs_run,
+					    .teardown = fs_teardown, .arg = f};
+		cases[l] = &f->bc;
+		if (!have) {
+			exp_case_skip(e, &f->bc, pl->name, "no %s on this machine", pl->label);
+			continue;
+		}
+		f->bc.ncpus = 2;
+		f->bc.cpus[0] = f->w[0].cpu = pair[0];
+		f->bc.cpus[1] = f->w[1].cpu = pair[1];
+		/* Each layout has its own 256-byte block, so the cases' counters never meet. */
+		f->w[0].counter = (_Atomic uint64_t *)(void *)(region + 256 * l);
+		f->w[1].counter = (_Atomic uint64_t *)(void *)(region + 256 * l + layouts[l].offset);
+		f->spin_start = pair[0] != pair[1];
+	}
+	return have ? exp_cases(e, cases, 3, pl->name, NULL) : 0;
+}
+
 static int falseshare_run(struct exp *e)
 {
-	static struct fs_case fc;
 	int pair[4][2];
 	bool have[4];
 
@@ -178,31 +206,12 @@ static int falseshare_run(struct exp *e)
 				      placements[p].label);
 	}
 	exp_condition(e, "value: wall time of a sample / increments each thread made (ns per increment)");
-
+	exp_condition(e, "the three layouts of a placement are sampled in turn (interleaved), so that a drift "
+			 "of the machine lands on all of them alike");
 	for (size_t p = 0; p < 4; p++) {
-		for (size_t l = 0; l < 3; l++) {
-			memset(&fc, 0, sizeof fc);
-			snprintf(fc.name, sizeof fc.name, "%s/%s", layouts[l].name, placements[p].name);
-			snprintf(fc.label, sizeof fc.label, "%s, %s", layouts[l].label, placements[p].label);
-			fc.bc = (struct bench_case){.name = fc.name, .label = fc.label, .cpu = -1, .unit = "ns/op",
-						    .ops_per_iter = 1, .setup = fs_setup, .run = fs_run,
-						    .teardown = fs_teardown, .arg = &fc};
-			if (!have[p]) {
-				exp_case_skip(e, &fc.bc, placements[p].name, "no %s on this machine",
-					      placements[p].label);
-				continue;
-			}
-			fc.bc.ncpus = 2;
-			fc.bc.cpus[0] = pair[p][0];
-			fc.bc.cpus[1] = pair[p][1];
-			fc.w[0].cpu = pair[p][0];
-			fc.w[1].cpu = pair[p][1];
-			fc.w[0].counter = (_Atomic uint64_t *)(void *)region;
-			fc.w[1].counter = (_Atomic uint64_t *)(void *)(region + layouts[l].offset);
-			fc.spin_start = pair[p][0] != pair[p][1];
-			if (!exp_case(e, &fc.bc, placements[p].name, NULL))
-				return -ENOMEM;
-		}
+		int rc = run_placement(e, &placements[p], pair[p], have[p]);
+		if (rc)
+			return rc;
 	}
 
 	struct claim claims[] = {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* bench: the harness that pins, calibrates, warms up and samples a case until it is measured. */
+/* bench: the harness that pins, calibrates, warms up and samples cases until they are measured. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,6 +53,42 @@ void bench_result_free(struct bench_result *r)
 	r->op_hist = NULL;
 }
 
+/* A case in progress: its result, counters, and where its sampling stands. */
+struct bench_state {
+	const struct bench_case *c;
+	struct bench_result *r;
+	struct perf_set ps;
+	bool perf_open, set_up, active;
+	double ops;		/* operations per sample */
+	double *scratch;	/* max_samples, for the stopping rule and the summary */
+	double rel;		/* last relative CI half-width, -1 before the first check */
+	size_t next_check;
+	double counter_sum[PERF_NCOUNTERS];
+	size_t counter_n[PERF_NCOUNTERS];
+};
+
+static enum bench_status status_of(int rc)
+{
+	return (rc == -ENOTSUP || rc == -EOPNOTSUPP || rc == -ENOENT || rc == -EPERM) ? BENCH_UNSUPPORTED
+										       : BENCH_FAILED;
+}
+
+/* Ends a case that cannot go on; -ENOMEM is the harness's own failure and is returned as such. */
+static int state_fail(struct bench_state *st, const char *what, int rc)
+{
+	st->active = false;
+	if (rc == -ENOMEM)
+		return rc;
+	bench_result_skip(st->r, status_of(rc), "%s: %s", what, strerror(-rc));
+	return 0;
+}
+
+/* Pins the calling thread where the case wants it. */
+static int state_pin(const struct bench_state *st)
+{
+	return st->c->cpu >= 0 ? cpu_pin_self(st->c->cpu) : 0;
+}
+
 /* One sample; failures of run() are reported with its errno. */
 static int take_sample(const struct bench_case *c, uint64_t iters, struct hist *h, double *ns)
 {
@@ -93,6 +129,50 @@ static int calibrate(const struct bench_case *c, const struct bench_budget *b, s
 	return 0;
 }
 
+/* Opens, sets up, calibrates and warms up one case. 0, or -ENOMEM; a case that cannot run is marked so. */
+static int state_start(struct bench_state *st, const struct bench_budget *b)
+{
+	const struct bench_case *c = st->c;
+	struct bench_result *r = st->r;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	r->status = BENCH_OK;
+	st->rel = -1;
+	st->next_check = b->min_samples;
+	if ((rc = state_pin(st)) != 0) {
+		bench_result_skip(r, BENCH_UNSUPPORTED, "cannot pin to CPU %d: %s", c->cpu, strerror(-rc));
+		return 0;
+	}
+	r->samples = malloc(b->max_samples * sizeof *r->samples);
+	st->scratch = malloc(b->max_samples * sizeof *st->scratch);
+	if (!r->samples || !st->scratch)
+		return -ENOMEM;
+	if (c->want_op_hist && !(r->op_hist = hist_new(1, 3600ll * 1000000000ll, 3)))
+		return -ENOMEM;
+	/* Counters first, with inherit, so that the workers setup() starts are counted too. */
+	perf_set_open(&st->ps, true);
+	st->perf_open = true;
+	if (c->setup && (rc = c->setup(c->arg)) != 0)
+		return state_fail(st, "setup", rc);
+	st->set_up = true;
+
+	uint64_t t0 = clock_now_ns();
+	if ((rc = calibrate(c, b, r->op_hist, &r->iters)) != 0)
+		return state_fail(st, "run", rc);
+	while (clock_now_ns() - t0 < b->warmup_ns) {
+		double ns;
+		if ((rc = take_sample(c, r->iters, r->op_hist, &ns)) != 0)
+			return state_fail(st, "run", rc);
+	}
+	r->warmup_ns = clock_now_ns() - t0;
+	if (r->op_hist)
+		hist_reset(r->op_hist);
+	st->ops = (double)r->iters * (c->ops_per_iter > 0 ? c->ops_per_iter : 1);
+	st->active = true;
+	return 0;
+}
+
 static double rel_half_width(const double *samples, size_t n, double *scratch)
 {
 	struct stats_ci ci;
@@ -102,10 +182,67 @@ static double rel_half_width(const double *samples, size_t n, double *scratch)
 	return ci.point > 0 ? (ci.hi - ci.lo) / 2 / ci.point : 1.0;
 }
 
-static void read_counters(const struct perf_set *ps, struct perf_reading r[PERF_NCOUNTERS])
+/* Takes one measured sample of a case, with its counter deltas. Returns 0 or -ENOMEM. */
+static int state_sample(struct bench_state *st, const struct bench_budget *b)
 {
-	if (ps)
-		perf_set_read(ps, r);
+	struct perf_reading before[PERF_NCOUNTERS], after[PERF_NCOUNTERS];
+	struct bench_result *r = st->r;
+	double ns;
+	int rc;
+
+	if ((rc = state_pin(st)) != 0)
+		return state_fail(st, "pin", rc);
+	perf_set_read(&st->ps, before);
+	rc = take_sample(st->c, r->iters, r->op_hist, &ns);
+	perf_set_read(&st->ps, after);
+	if (rc)
+		return state_fail(st, "run", rc);
+	r->samples[r->n++] = ns / st->ops;
+	for (int k = 0; k < PERF_NCOUNTERS; k++) {
+		double d = perf_supported(&st->ps, k) ? perf_delta(&before[k], &after[k]) : 0.0 / 0.0;
+		if (d == d) {
+			st->counter_sum[k] += d;
+			st->counter_n[k]++;
+		}
+	}
+	if (r->n >= st->next_check) {
+		st->rel = rel_half_width(r->samples, r->n, st->scratch);
+		/* Check ever more rarely: each check sorts all samples so far. */
+		st->next_check = r->n + (r->n / 8 > 4 ? r->n / 8 : 4);
+	}
+	if (r->n >= b->max_samples)
+		st->active = false;
+	return 0;
+}
+
+/* Summarises a measured case. 0 or -ENOMEM. */
+static int state_summarize(struct bench_state *st, const struct bench_budget *b, uint64_t seed)
+{
+	struct bench_result *r = st->r;
+	for (int k = 0; k < PERF_NCOUNTERS; k++) {
+		r->counter_ok[k] = perf_supported(&st->ps, k) && st->counter_n[k] > 0;
+		r->counter_per_op[k] = r->counter_ok[k] ? st->counter_sum[k] / ((double)st->counter_n[k] * st->ops) : 0;
+		r->counter_err[k] = st->ps.err[k];
+	}
+	int rc = stats_summarize(r->samples, r->n, st->scratch, &r->summary);
+	if (!rc)
+		rc = stats_bootstrap_median_ci(r->samples, r->n, 0.95, b->resamples, seed, &r->ci);
+	return rc == -ENOMEM ? rc : 0;
+}
+
+static void state_end(struct bench_state *st)
+{
+	if (st->set_up && st->c->teardown)
+		st->c->teardown(st->c->arg);
+	if (st->perf_open)
+		perf_set_close(&st->ps);
+	free(st->scratch);
+	st->scratch = NULL;
+	if (st->r->status != BENCH_OK) {
+		free(st->r->samples);
+		st->r->samples = NULL;
+		st->r->n = 0;
+	}
 }
 
 /* FNV-1a, to give every case its own bootstrap stream under one --seed. */
@@ -117,131 +254,98 @@ static uint64_t name_hash(const char *s)
 	return h;
 }
 
-static int measure(const struct bench_case *c, const struct bench_budget *b, uint64_t seed, struct perf_set *ps,
-		   bench_progress_fn progress, void *pctx, struct bench_result *r)
+/* Every live case has met the CI target at its last check. */
+static bool all_converged(const struct bench_state *st, size_t k, const struct bench_budget *b)
 {
-	double ops = (double)r->iters * (c->ops_per_iter > 0 ? c->ops_per_iter : 1);
-	double counter_sum[PERF_NCOUNTERS] = {0};
-	size_t counter_n[PERF_NCOUNTERS] = {0};
-	double *scratch = malloc(b->max_samples * sizeof *scratch);
-	size_t next_check = b->min_samples;
-	int rc = 0;
-
-	r->samples = malloc(b->max_samples * sizeof *r->samples);
-	if (!scratch || !r->samples) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	uint64_t t0 = clock_now_ns();
-	while (r->n < b->max_samples) {
-		struct perf_reading before[PERF_NCOUNTERS], after[PERF_NCOUNTERS];
-		double ns;
-		read_counters(ps, before);
-		rc = take_sample(c, r->iters, r->op_hist, &ns);
-		read_counters(ps, after);
-		if (rc)
-			goto out;
-		r->samples[r->n++] = ns / ops;
-		for (int k = 0; ps && k < PERF_NCOUNTERS; k++) {
-			double d = perf_supported(ps, k) ? perf_delta(&before[k], &after[k]) : 0.0 / 0.0;
-			if (d == d) {
-				counter_sum[k] += d;
-				counter_n[k]++;
-			}
-		}
-		uint64_t elapsed = clock_now_ns() - t0;
-		double rel = -1;
-		if (r->n >= next_check) {
-			rel = rel_half_width(r->samples, r->n, scratch);
-			/* Check ever more rarely: each check sorts all samples so far. */
-			next_check = r->n + (r->n / 8 > 4 ? r->n / 8 : 4);
-			if (rel <= b->target_rel_ci) {
-				r->converged = true;
-				break;
-			}
-		}
-		if (progress)
-			progress(pctx, c, r->n, rel, (double)elapsed / (double)b->max_ns);
-		if (elapsed >= b->max_ns && r->n >= 2)
-			break;
-	}
-	r->measure_ns = clock_now_ns() - t0;
-	for (int k = 0; k < PERF_NCOUNTERS; k++) {
-		r->counter_ok[k] = ps && perf_supported(ps, k) && counter_n[k] > 0;
-		r->counter_per_op[k] = r->counter_ok[k] ? counter_sum[k] / ((double)counter_n[k] * ops) : 0;
-		r->counter_err[k] = ps ? ps->err[k] : ENOSYS;
-	}
-	rc = stats_summarize(r->samples, r->n, scratch, &r->summary);
-	if (!rc)
-		rc = stats_bootstrap_median_ci(r->samples, r->n, 0.95, b->resamples, seed ^ name_hash(c->name), &r->ci);
-out:
-	free(scratch);
-	return rc;
+	for (size_t i = 0; i < k; i++)
+		if (st[i].active && (st[i].rel < 0 || st[i].rel > b->target_rel_ci))
+			return false;
+	return true;
 }
 
-static enum bench_status status_of(int rc)
+static size_t count_active(const struct bench_state *st, size_t k)
 {
-	return (rc == -ENOTSUP || rc == -EOPNOTSUPP || rc == -ENOENT || rc == -EPERM) ? BENCH_UNSUPPORTED
-										       : BENCH_FAILED;
+	size_t n = 0;
+	for (size_t i = 0; i < k; i++)
+		n += st[i].active;
+	return n;
+}
+
+/*
+ * The rounds: one sample of every live case per round, in alternating order (A B C, C B A, ...)
+ * so that a drift within a round is shared out evenly too. All cases keep sampling until they
+ * have all converged, so that their samples cover the same stretch of time.
+ */
+static int sample_rounds(struct bench_state *st, size_t k, const struct bench_budget *b,
+			 bench_progress_fn progress, void *pctx)
+{
+	uint64_t t0 = clock_now_ns(), budget = b->max_ns * k;
+	for (size_t round = 0; count_active(st, k) > 0; round++) {
+		for (size_t j = 0; j < k; j++) {
+			struct bench_state *s = &st[round % 2 ? k - 1 - j : j];
+			if (!s->active)
+				continue;
+			int rc = state_sample(s, b);
+			if (rc)
+				return rc;
+			if (progress)
+				progress(pctx, s->c, s->r->n, s->rel, (double)(clock_now_ns() - t0) / (double)budget);
+		}
+		uint64_t elapsed = clock_now_ns() - t0;
+		bool converged = all_converged(st, k, b);
+		if (converged || elapsed >= budget) {
+			for (size_t i = 0; i < k; i++) {
+				if (st[i].active) {
+					st[i].r->converged = converged;
+					st[i].active = false;
+				}
+			}
+		}
+	}
+	uint64_t spent = clock_now_ns() - t0;
+	for (size_t i = 0; i < k; i++)
+		st[i].r->measure_ns = spent;
+	return 0;
+}
+
+int bench_run_interleaved(const struct bench_case *const *cases, size_t k, const struct bench_budget *b,
+			  uint64_t seed, bench_progress_fn progress, void *progress_ctx, struct bench_result *r)
+{
+	struct cpu_affinity saved;
+	bool have_affinity = cpu_affinity_save(&saved) == 0;
+	struct bench_state *st = calloc(k ? k : 1, sizeof *st);
+	int rc = 0;
+
+	if (!st)
+		return -ENOMEM;
+	for (size_t i = 0; i < k; i++) {
+		st[i].c = cases[i];
+		st[i].r = &r[i];
+		memset(&r[i], 0, sizeof r[i]);
+	}
+	for (size_t i = 0; i < k && !rc; i++)
+		rc = state_start(&st[i], b);
+	if (!rc)
+		rc = sample_rounds(st, k, b, progress, progress_ctx);
+	for (size_t i = 0; i < k && !rc; i++)
+		if (r[i].status == BENCH_OK)
+			rc = state_summarize(&st[i], b, seed ^ name_hash(cases[i]->name));
+	/* Teardown in reverse order of setup: a later case may lean on an earlier one's state. */
+	for (size_t i = k; i-- > 0;)
+		state_end(&st[i]);
+	free(st);
+	if (have_affinity)
+		cpu_affinity_restore(&saved);
+	if (rc) {
+		for (size_t i = 0; i < k; i++)
+			bench_result_free(&r[i]);
+		return rc;
+	}
+	return 0;
 }
 
 int bench_run(const struct bench_case *c, const struct bench_budget *b, uint64_t seed,
 	      bench_progress_fn progress, void *progress_ctx, struct bench_result *r)
 {
-	struct cpu_affinity saved;
-	struct perf_set ps;
-	bool have_affinity = false, set_up = false, have_perf = false;
-	int rc;
-
-	memset(r, 0, sizeof *r);
-	r->status = BENCH_OK;
-	if (cpu_affinity_save(&saved) == 0)
-		have_affinity = true;
-	if (c->cpu >= 0 && (rc = cpu_pin_self(c->cpu)) != 0) {
-		bench_result_skip(r, BENCH_UNSUPPORTED, "cannot pin to CPU %d: %s", c->cpu, strerror(-rc));
-		goto out;
-	}
-	if (c->want_op_hist && !(r->op_hist = hist_new(1, 3600ll * 1000000000ll, 3))) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	/* Counters first, with inherit, so that the workers setup() starts are counted too. */
-	have_perf = true;
-	perf_set_open(&ps, true);
-	if (c->setup && (rc = c->setup(c->arg)) != 0) {
-		bench_result_skip(r, status_of(rc), "setup: %s", strerror(-rc));
-		goto out;
-	}
-	set_up = true;
-
-	uint64_t t0 = clock_now_ns();
-	if ((rc = calibrate(c, b, r->op_hist, &r->iters)) != 0)
-		goto failed;
-	while (clock_now_ns() - t0 < b->warmup_ns) {
-		double ns;
-		if ((rc = take_sample(c, r->iters, r->op_hist, &ns)) != 0)
-			goto failed;
-	}
-	r->warmup_ns = clock_now_ns() - t0;
-	if (r->op_hist)
-		hist_reset(r->op_hist);
-	if ((rc = measure(c, b, seed, &ps, progress, progress_ctx, r)) != 0)
-		goto failed;
-	goto out;
-failed:
-	if (rc == -ENOMEM)
-		goto out;
-	bench_result_skip(r, status_of(rc), "run: %s", strerror(-rc));
-out:
-	if (set_up && c->teardown)
-		c->teardown(c->arg);
-	if (have_perf)
-		perf_set_close(&ps);
-	if (have_affinity)
-		cpu_affinity_restore(&saved);
-	if (rc == -ENOMEM) {
-		bench_result_free(r);
-		return -ENOMEM;
-	}
-	return 0;
+	return bench_run_interleaved(&c, 1, b, seed, progress, progress_ctx, r);
 }

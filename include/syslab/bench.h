@@ -89,6 +89,18 @@ int bench_run(const struct bench_case *c, const struct bench_budget *b, uint64_t
 	      bench_progress_fn progress, void *progress_ctx, struct bench_result *r);
 void bench_result_free(struct bench_result *r);
 
+/*
+ * Runs k cases interleaved, for cases whose ratios matter: sets all of them up (their setups
+ * are live at once, so they must not disturb each other: workers that sleep between samples
+ * are fine, spinning ones are not), calibrates and warms up each, then takes one sample of every
+ * case per round, in alternating order, until every case's CI meets the target at once or the
+ * budget (k x max_ns) is spent. A drift of the machine over seconds (frequency, a neighbour on
+ * the host, the host moving a vCPU) then lands on every case alike instead of on whichever ran
+ * at the wrong moment. r[k]; returns like bench_run.
+ */
+int bench_run_interleaved(const struct bench_case *const *cases, size_t k, const struct bench_budget *b,
+			  uint64_t seed, bench_progress_fn progress, void *progress_ctx, struct bench_result *r);
+
 /* Marks r unsupported (or failed) with a reason, for cases decided before running. */
 void bench_result_skip(struct bench_result *r, enum bench_status status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

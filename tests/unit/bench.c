@@ -47,6 +47,26 @@ static void fake_teardown(void *arg)
 	((struct fake *)arg)->teardowns++;
 }
 
+/*
+ * A machine that slows down steadily: every sample of any case is 1% slower than the one
+ * before. Case b costs twice case a per iteration at any moment. Run one after the other, b's
+ * median would land later on the ramp than a's; interleaved, they land together.
+ */
+static double drift = 1;
+static int drift_samples;
+static char order[4096];
+static size_t norder;
+
+static int drift_run(void *arg, uint64_t iters, struct bench_sample *s)
+{
+	struct fake *f = arg;
+	drift = 1 + 0.01 * ++drift_samples;
+	if (norder < sizeof order - 1)
+		order[norder++] = f->ns_per_iter == 10 ? 'a' : 'b';
+	s->ns = (double)iters * f->ns_per_iter * drift;
+	return 0;
+}
+
 static struct bench_case fake_case(struct fake *f)
 {
 	return (struct bench_case){.name = "fake", .cpu = -1, .setup = fake_setup, .run = fake_run,
@@ -171,6 +191,43 @@ int main(void)
 		diag("task-clock unsupported here: %s", perf_reason(r.counter_err[PERF_TASK_CLOCK]));
 	ok(!r.counter_ok[PERF_CYCLES] || r.counter_per_op[PERF_CYCLES] >= 0, "cycles are recorded or unsupported");
 	bench_result_free(&r);
+
+	/* Interleaved: one sample of each in turn, alternating order; the drift cancels in the ratio. */
+	struct fake fa = {.ns_per_iter = 10, .want_cpu = -1}, fb = {.ns_per_iter = 20, .want_cpu = -1};
+	struct bench_case ca = {.name = "a", .cpu = -1, .run = drift_run, .arg = &fa, .fixed_iters = 100};
+	struct bench_case cb = {.name = "b", .cpu = -1, .run = drift_run, .arg = &fb, .fixed_iters = 100};
+	const struct bench_case *pair[2] = {&ca, &cb};
+	struct bench_result rr[2];
+	struct bench_budget nb = b;
+	nb.warmup_ns = 0;
+	nb.target_rel_ci = 1e-6; /* never met on a ramp: run to the sample limit */
+	is_int(bench_run_interleaved(pair, 2, &nb, 1, NULL, NULL, rr), 0, "bench_run_interleaved returns 0");
+	is_int(rr[0].n, rr[1].n, "both cases get the same number of samples (%zu)", rr[0].n);
+	order[norder] = 0;
+	const char *measured = strstr(order, "abba");
+	ok(measured != NULL, "samples alternate a b, b a, ... (%.24s)", measured ? measured : order);
+	double lo = 1e9, hi = 0;
+	for (size_t i = 0; i < rr[0].n; i++) {
+		lo = rr[0].samples[i] < lo ? rr[0].samples[i] : lo;
+		hi = rr[0].samples[i] > hi ? rr[0].samples[i] : hi;
+	}
+	ok(hi / lo > 1.5, "the drift is in the samples (%.1f..%.1f)", lo, hi);
+	is_near(rr[1].summary.median / rr[0].summary.median, 2.0, 0.05, "but the ratio of medians stays 2 (%.3f)",
+		rr[1].summary.median / rr[0].summary.median);
+	bench_result_free(&rr[0]);
+	bench_result_free(&rr[1]);
+
+	/* One case of a group failing does not stop the others. */
+	fa = (struct fake){.ns_per_iter = 10, .setup_rc = -ENOTSUP, .want_cpu = -1};
+	f = (struct fake){.ns_per_iter = 10, .want_cpu = -1};
+	struct bench_case bad = fake_case(&fa), good = fake_case(&f);
+	const struct bench_case *mixed[2] = {&bad, &good};
+	bench_run_interleaved(mixed, 2, &b, 1, NULL, NULL, rr);
+	is_int(rr[0].status, BENCH_UNSUPPORTED, "in a group, an unsupported case is marked");
+	is_int(rr[1].status, BENCH_OK, "and the other still runs");
+	ok(rr[0].samples == NULL && rr[0].n == 0, "the unsupported one keeps no samples");
+	bench_result_free(&rr[0]);
+	bench_result_free(&rr[1]);
 
 	/* The budget presets are ordered. */
 	struct bench_budget q, full;
