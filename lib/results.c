@@ -67,7 +67,8 @@ static json_t *env_perf(const struct perf_set *ps)
 {
 	json_t *o = json_object();
 	for (int k = 0; k < PERF_NCOUNTERS; k++) {
-		bool okk = ps && perf_supported(ps, k);
+		/* err[], not the fd: the set may be closed already, and err[] outlives it. */
+		bool okk = ps && ps->err[k] == 0;
 		json_t *v = okk ? json_pack("{s:b}", "supported", 1)
 				: json_pack("{s:b, s:s}", "supported", 0, "reason",
 					    perf_reason(ps ? ps->err[k] : ENOSYS));

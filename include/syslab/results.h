@@ -24,7 +24,10 @@
  */
 json_t *results_new(const char *mode, uint64_t seed, const char *command);
 
-/* The env object of a document from what the lab measured of the machine. ps may be NULL. */
+/*
+ * The env object of a document from what the lab measured of the machine. ps may be NULL (no
+ * counters) or already closed: which counters work is read from its err[].
+ */
 json_t *results_env(const struct cpu_topology *t, const struct cpu_conditions *c,
 		    const struct clock_info *ci, const struct perf_set *ps);
 

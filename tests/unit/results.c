@@ -34,8 +34,8 @@ int main(void)
 
 	json_t *doc = results_new("quick", 42, "syslab run --quick");
 	ok(doc != NULL, "results_new");
+	perf_set_close(&ps); /* before results_env, as the driver does */
 	json_object_set_new(doc, "env", results_env(&topo, &cond, &clk, &ps));
-	perf_set_close(&ps);
 	json_t *exp = results_add_experiment(doc, "demo", "A demo", "Does it round-trip?");
 	ok(exp != NULL, "add experiment");
 	results_add_text(exp, "conditions", "on a fixture machine");
@@ -107,6 +107,13 @@ int main(void)
 	is_int(json_integer_value(json_object_get(env, "cpus_online")), 16, "env from the fixture: 16 CPUs");
 	ok(json_is_true(json_object_get(json_object_get(env, "smt"), "siblings_seen")), "env: SMT siblings");
 	ok(json_object_size(json_object_get(env, "perf")) == PERF_NCOUNTERS, "env: every perf counter listed");
+	/* The set was closed before results_env ran (as the driver does): support must survive that. */
+	json_t *tc = json_object_get(json_object_get(env, "perf"), "task-clock");
+	ok(json_is_true(json_object_get(tc, "supported")) == (ps.err[PERF_TASK_CLOCK] == 0),
+	   "env: task-clock is supported exactly when it opened (err %d), even after the set was closed",
+	   ps.err[PERF_TASK_CLOCK]);
+	ok(json_is_true(json_object_get(tc, "supported")) || json_object_get(tc, "reason"),
+	   "env: an unsupported counter has a reason");
 	json_decref(back);
 
 	/* Bad files: each a clear error. */
