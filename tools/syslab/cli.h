@@ -12,9 +12,6 @@
 /* Prints "syslab: MESSAGE" on stderr and exits with code. */
 void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
-/* Formats a value in ns/op (or any ns quantity) with 3 significant digits and a unit: "2.41 ns", "1.20 us". */
-void fmt_ns(double ns, char *buf, size_t len);
-
 /* Prints every experiment of a results document: cases, then claims with their verdicts. */
 void summary_print(FILE *f, const json_t *doc);
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <syslab/report.h>
+
 #include "cli.h"
 
 void die(int code, const char *fmt, ...)
@@ -16,24 +18,6 @@ void die(int code, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(code);
-}
-
-void fmt_ns(double ns, char *buf, size_t len)
-{
-	static const struct {
-		double scale;
-		const char *unit;
-	} units[] = {{1, "ns"}, {1e3, "us"}, {1e6, "ms"}, {1e9, "s"}};
-	if (!isfinite(ns)) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	size_t u = 0;
-	while (u + 1 < sizeof units / sizeof units[0] && fabs(ns) >= units[u + 1].scale)
-		u++;
-	double v = ns / units[u].scale;
-	int decimals = fabs(v) >= 100 ? 0 : fabs(v) >= 10 ? 1 : 2;
-	snprintf(buf, len, "%.*f %s", decimals, v, units[u].unit);
 }
 
 static double num(const json_t *o, const char *key)
@@ -52,15 +36,18 @@ static void print_case(FILE *f, const json_t *c)
 {
 	const char *status = str(c, "status");
 	if (strcmp(status, "ok") != 0) {
-		fprintf(f, "  %-34s %-11s %s\n", str(c, "name"), status, str(c, "reason"));
+		fprintf(f, "  %-24s %13s  %s\n", str(c, "name"), status, str(c, "reason"));
 		return;
 	}
 	json_t *s = json_object_get(c, "summary"), *ci = json_object_get(c, "ci");
-	char med[24], lo[24], hi[24];
-	fmt_ns(num(s, "median"), med, sizeof med);
-	fmt_ns(num(ci, "lo"), lo, sizeof lo);
-	fmt_ns(num(ci, "hi"), hi, sizeof hi);
-	fprintf(f, "  %-34s %10s  [%s, %s]  cv %5.1f%%  n %-5.0f%s\n", str(c, "name"), med, lo, hi,
+	char med[32], lo[32], hi[32];
+	const char *unit = *str(c, "unit") ? str(c, "unit") : "ns/op";
+	report_fmt_value(med, sizeof med, num(s, "median"), unit);
+	report_fmt_value(lo, sizeof lo, num(ci, "lo"), unit);
+	report_fmt_value(hi, sizeof hi, num(ci, "hi"), unit);
+	char ci_text[80];
+	snprintf(ci_text, sizeof ci_text, "[%s, %s]", lo, hi);
+	fprintf(f, "  %-24s %13s  %-28s cv %5.1f%%  n %-5.0f%s\n", str(c, "name"), med, ci_text,
 		num(s, "cv") * 100, num(s, "n"), json_is_true(json_object_get(c, "converged")) ? "" : "  (budget)");
 }
 
@@ -85,7 +72,7 @@ void summary_print(FILE *f, const json_t *doc)
 	json_array_foreach(json_object_get(doc, "experiments"), i, e)
 	{
 		fprintf(f, "\n== %s: %s\n", str(e, "name"), str(e, "title"));
-		fprintf(f, "  %-34s %10s  %-21s\n", "case", "median", "95% CI");
+		fprintf(f, "  %-24s %13s  %-28s\n", "case", "median", "95% CI of the median");
 		json_array_foreach(json_object_get(e, "cases"), j, x)
 			print_case(f, x);
 		if (json_array_size(json_object_get(e, "claims")))
