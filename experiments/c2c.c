@@ -36,10 +36,14 @@ enum c2c_state { C2C_PARKED, C2C_RUN, C2C_STOP };
  */
 struct c2c_pair {
 	alignas(128) _Atomic uint64_t line;
+	/* The reply line of the two-line method (rigtorp's c2clat): the responder answers here, so
+	 * each hop also moves a second line. Unused by the one-line method. */
+	alignas(128) _Atomic uint64_t reply;
 	alignas(128) atomic_int state;	/* enum c2c_state; the futex word */
 	alignas(128) struct bench_case bc;
 	char name[48], label[64];
 	int a, b, pin_rc;
+	bool two_lines;
 	atomic_int ready;
 	uint64_t seq;		/* the initiator's last even value; only the initiator touches it */
 	pthread_t responder;
@@ -55,9 +59,16 @@ static void c2c_futex_wake(atomic_int *word)
 	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+/* The line the responder answers on. */
+static _Atomic uint64_t *c2c_answer(struct c2c_pair *p)
+{
+	return p->two_lines ? &p->reply : &p->line;
+}
+
 /* Answers odd values until the initiator parks it. */
 static void c2c_serve(struct c2c_pair *p)
 {
+	_Atomic uint64_t *answer = c2c_answer(p);
 	for (;;) {
 		uint64_t v;
 		/*
@@ -69,7 +80,10 @@ static void c2c_serve(struct c2c_pair *p)
 		while (!((v = atomic_load_explicit(&p->line, memory_order_acquire)) & 1))
 			if (v == C2C_PARK)
 				return;
-		atomic_store_explicit(&p->line, v + 1, memory_order_release);
+		atomic_store_explicit(answer, v + 1, memory_order_release);
+		/* With two lines, wait for the next question rather than re-reading our own answer. */
+		while (p->two_lines && atomic_load_explicit(&p->line, memory_order_acquire) == v)
+			;
 	}
 }
 
@@ -114,9 +128,10 @@ static int c2c_setup(void *arg)
 /* n round trips from seq; returns the new seq. */
 static uint64_t c2c_trips(struct c2c_pair *p, uint64_t seq, uint64_t n)
 {
+	_Atomic uint64_t *answer = c2c_answer(p);
 	for (uint64_t i = 0; i < n; i++) {
 		atomic_store_explicit(&p->line, seq + 1, memory_order_release);
-		while (atomic_load_explicit(&p->line, memory_order_acquire) != seq + 2)
+		while (atomic_load_explicit(answer, memory_order_acquire) != seq + 2)
 			;
 		seq += 2;
 	}
@@ -128,6 +143,7 @@ static int c2c_run(void *arg, uint64_t iters, struct bench_sample *s)
 	struct c2c_pair *p = arg;
 	/* Wake the responder: the line holds an even value it will not answer, then RUN (release). */
 	atomic_store_explicit(&p->line, p->seq, memory_order_relaxed);
+	atomic_store_explicit(&p->reply, p->seq, memory_order_relaxed);
 	atomic_store_explicit(&p->state, C2C_RUN, memory_order_release);
 	c2c_futex_wake(&p->state);
 	/* Untimed trips until the responder is awake, spinning, and the line is warm. */
@@ -322,6 +338,25 @@ static int measure_pair(struct exp *e, const struct bench_budget *b, const struc
 	return 0;
 }
 
+/*
+ * The first pair again, by the two-line method of rigtorp's c2clat (the anchor's way of
+ * measuring, which is not packaged for Debian), interleaved with the one-line method, so that the
+ * report shows how much of a published core-to-core figure is the method.
+ */
+static int measure_methods(struct exp *e, const struct bench_budget *b, struct c2c_pair p[2])
+{
+	int a = e->topo->cpus[0].id, c = e->topo->cpus[1].id;
+	pair_init(&p[0], a, c);
+	pair_init(&p[1], a, c);
+	p[1].two_lines = true;
+	snprintf(p[0].name, sizeof p[0].name, "method/one-line");
+	snprintf(p[0].label, sizeof p[0].label, "CPU %d to CPU %d, one line (this lab)", a, c);
+	snprintf(p[1].name, sizeof p[1].name, "method/two-lines");
+	snprintf(p[1].label, sizeof p[1].label, "CPU %d to CPU %d, two lines (c2clat's method)", a, c);
+	const struct bench_case *cases[2] = {&p[0].bc, &p[1].bc};
+	return exp_cases(e, cases, 2, "method", b);
+}
+
 static int c2c_run_all(struct exp *e)
 {
 	const struct cpu_topology *t = e->topo;
@@ -376,6 +411,11 @@ static int c2c_run_all(struct exp *e)
 			    "the report), but for the pairs the claims compare", n, C2C_CASES_MAX_CPUS);
 
 	c2c_claims(e, &cp);
+	if ((rc = measure_methods(e, &b, p)) != 0)
+		goto out;
+	exp_note(e, "method/: the one-line ping-pong bounces a single line (like core-to-core-latency); "
+		    "c2clat's method answers on a second line, so each hop also moves that line. Published "
+		    "figures made the second way read higher; both are shown here for the same pair.");
 	rc = run_timers(e);
 out:
 	for (int i = 0; labels && i < n; i++)
