@@ -29,6 +29,8 @@ run "$S" run nosuch
 expect_fail 2 "no experiment 'nosuch'" "run of an unknown experiment"
 [ ! -e syslab-results ]
 ok $? "... and no output directory is created"
+run "$S" run c2c c2c
+expect_fail 2 "'c2c' is named twice" "an experiment named twice"
 run "$S" run --seed abc falseshare
 expect_fail 2 'seed takes a non-negative integer' "--seed abc"
 run "$S" run --seed -3 falseshare

@@ -89,6 +89,10 @@ static void print_env(const json_t *env)
 	{
 		if (json_is_array(v) || json_is_object(v))
 			continue;
+		if (json_is_string(v) || json_is_null(v)) {
+			printf("%-16s %s\n", key, json_is_null(v) ? "-" : json_string_value(v));
+			continue;
+		}
 		char *s = json_dumps(v, JSON_ENCODE_ANY);
 		printf("%-16s %s\n", key, s ? s : "?");
 		free(s);
@@ -187,6 +191,9 @@ static void parse_run(int argc, char **argv, struct run_opts *o)
 			die(EXIT_USAGE, "run: options go before experiment names: '%s'", argv[i]);
 		if (!x)
 			die(EXIT_USAGE, "run: no experiment '%s' (syslab list shows them)", argv[i]);
+		for (int k = 0; k < o->nexps; k++)
+			if (o->exps[k] == x)
+				die(EXIT_USAGE, "run: '%s' is named twice", argv[i]);
 		if (o->nexps >= 64)
 			die(EXIT_USAGE, "run: too many experiments named");
 		o->exps[o->nexps++] = x;
