@@ -18,9 +18,9 @@
 
 #include "experiment.h"
 
-#define C2C_PARK (UINT64_MAX - 1) /* even: never a value of the hand-off sequence */
-#define C2C_CASES_MAX_CPUS 16	 /* above this, pairs go to the matrix only, not one case each */
-#define C2C_WARM_TRIPS 64	 /* untimed round trips at the start of a sample */
+#define C2C_PARK           (UINT64_MAX - 1) /* even: never a value of the hand-off sequence */
+#define C2C_CASES_MAX_CPUS 16               /* above this, pairs go to the matrix only, not one case each */
+#define C2C_WARM_TRIPS     64               /* untimed round trips at the start of a sample */
 
 enum c2c_state { C2C_PARKED, C2C_RUN, C2C_STOP };
 
@@ -39,13 +39,13 @@ struct c2c_pair {
 	/* The reply line of the two-line method (rigtorp's c2clat): the responder answers here, so
 	 * each hop also moves a second line. Unused by the one-line method. */
 	alignas(128) _Atomic uint64_t reply;
-	alignas(128) atomic_int state;	/* enum c2c_state; the futex word */
+	alignas(128) atomic_int state; /* enum c2c_state; the futex word */
 	alignas(128) struct bench_case bc;
 	char name[48], label[64];
 	int a, b, pin_rc;
 	bool two_lines;
 	atomic_int ready;
-	uint64_t seq;		/* the initiator's last even value; only the initiator touches it */
+	uint64_t seq; /* the initiator's last even value; only the initiator touches it */
 	pthread_t responder;
 };
 
@@ -192,11 +192,20 @@ static int timer_tsc_run(void *arg, uint64_t iters, struct bench_sample *s)
 
 static int run_timers(struct exp *e)
 {
-	struct bench_case mono = {.name = "timer/clock_gettime", .label = "timer: clock_gettime(CLOCK_MONOTONIC)",
-				  .cpu = e->topo->cpus[0].id, .cpus = {e->topo->cpus[0].id}, .ncpus = 1,
-				  .unit = "ns/op", .run = timer_mono_run};
-	struct bench_case tsc = {.name = "timer/rdtscp", .label = "timer: rdtscp", .cpu = e->topo->cpus[0].id,
-				 .cpus = {e->topo->cpus[0].id}, .ncpus = 1, .unit = "ns/op", .run = timer_tsc_run,
+	struct bench_case mono = {.name = "timer/clock_gettime",
+				  .label = "timer: clock_gettime(CLOCK_MONOTONIC)",
+				  .cpu = e->topo->cpus[0].id,
+				  .cpus = {e->topo->cpus[0].id},
+				  .ncpus = 1,
+				  .unit = "ns/op",
+				  .run = timer_mono_run};
+	struct bench_case tsc = {.name = "timer/rdtscp",
+				 .label = "timer: rdtscp",
+				 .cpu = e->topo->cpus[0].id,
+				 .cpus = {e->topo->cpus[0].id},
+				 .ncpus = 1,
+				 .unit = "ns/op",
+				 .run = timer_tsc_run,
 				 .arg = (void *)e->clk};
 	if (!exp_case(e, &mono, "timer", NULL))
 		return -ENOMEM;
@@ -261,13 +270,27 @@ static void c2c_claims(struct exp *e, const struct claim_pairs *cp)
 	pair_name(sockets, sizeof sockets, cp->sockets[0], cp->sockets[1]);
 	/* A round trip a->b->a is the same two transfers as b->a->b: direction must not matter. */
 	struct claim claims[] = {
-		{.text = "direction does not matter: the first pair's latency is the same both ways (within 10%)",
-		 .a = first, .b = back, .kind = CLAIM_EQUIVALENT, .threshold = 0.10, .expect = "vanish"},
-		{.text = "SMT siblings, which share a core's caches, hand a line over in at most 0.8x the time "
+		{.text = "direction does not matter: the first pair's latency is the same both ways (within "
+			 "10%)",
+		 .a = first,
+		 .b = back,
+		 .kind = CLAIM_EQUIVALENT,
+		 .threshold = 0.10,
+		 .expect = "vanish"},
+		{.text = "SMT siblings, which share a core's caches, hand a line over in at most 0.8x the "
+			 "time "
 			 "two cores take",
-		 .a = smt, .b = cores, .kind = CLAIM_AT_MOST, .threshold = 0.8, .expect = "appear"},
+		 .a = smt,
+		 .b = cores,
+		 .kind = CLAIM_AT_MOST,
+		 .threshold = 0.8,
+		 .expect = "appear"},
 		{.text = "crossing sockets takes at least 1.2x as long as staying within one",
-		 .a = sockets, .b = cores, .kind = CLAIM_AT_LEAST, .threshold = 1.2, .expect = "appear"},
+		 .a = sockets,
+		 .b = cores,
+		 .kind = CLAIM_AT_LEAST,
+		 .threshold = 1.2,
+		 .expect = "appear"},
 	};
 	exp_claim(e, &claims[0]);
 	if (cp->have_smt) {
@@ -291,9 +314,17 @@ static void pair_init(struct c2c_pair *p, int a, int b)
 	p->b = b;
 	pair_name(p->name, sizeof p->name, a, b);
 	snprintf(p->label, sizeof p->label, "CPU %d to CPU %d", a, b);
-	p->bc = (struct bench_case){.name = p->name, .label = p->label, .cpu = a, .cpus = {a, b}, .ncpus = 2,
-				    .unit = "ns/op", .ops_per_iter = 2, .setup = c2c_setup, .run = c2c_run,
-				    .teardown = c2c_teardown, .arg = p};
+	p->bc = (struct bench_case){.name = p->name,
+				    .label = p->label,
+				    .cpu = a,
+				    .cpus = {a, b},
+				    .ncpus = 2,
+				    .unit = "ns/op",
+				    .ops_per_iter = 2,
+				    .setup = c2c_setup,
+				    .run = c2c_run,
+				    .teardown = c2c_teardown,
+				    .arg = p};
 }
 
 /*
@@ -387,8 +418,9 @@ static int c2c_run_all(struct exp *e)
 		      t->smt ? "SMT siblings present" : "no SMT siblings");
 	exp_condition(e, "per ordered pair: up to %.0f ms, samples of ~%.0f us (many round trips each)",
 		      b.max_ns / 1e6, b.sample_ns / 1e3);
-	exp_condition(e, "the two directions of a pair are sampled in turn (interleaved); between its samples "
-			 "a responder sleeps on a futex instead of spinning");
+	exp_condition(e,
+		      "the two directions of a pair are sampled in turn (interleaved); between its samples "
+		      "a responder sleeps on a futex instead of spinning");
 	for (int i = 0; i < n * n; i++)
 		median[i] = min[i] = NAN;
 	for (int i = 0; i < n; i++) {
@@ -402,13 +434,16 @@ static int c2c_run_all(struct exp *e)
 			   "to CPU", n, n, (const char *const *)labels, (const char *const *)labels, median);
 	results_add_matrix(e->node, "one_way_min", "One-way latency (fastest sample)", "ns", "from CPU",
 			   "to CPU", n, n, (const char *const *)labels, (const char *const *)labels, min);
-	exp_note(e, "Each sample times at least hundreds of round trips between two clock_gettime reads, so "
-		    "the timer (its cost is the timer/ cases below; calibrated at start: %.1f ns a call, "
-		    "resolution %.1f ns) adds well under 1%% to a one-way figure.",
+	exp_note(e,
+		 "Each sample times at least hundreds of round trips between two clock_gettime reads, so "
+		 "the timer (its cost is the timer/ cases below; calibrated at start: %.1f ns a call, "
+		 "resolution %.1f ns) adds well under 1%% to a one-way figure.",
 		 e->clk->mono_overhead_ns, e->clk->mono_resolution_ns);
 	if (!per_case)
-		exp_note(e, "%d CPUs: pairs are in the matrices only (one case each above %d CPUs would swamp "
-			    "the report), but for the pairs the claims compare", n, C2C_CASES_MAX_CPUS);
+		exp_note(e,
+			 "%d CPUs: pairs are in the matrices only (one case each above %d CPUs would swamp "
+			 "the report), but for the pairs the claims compare",
+			 n, C2C_CASES_MAX_CPUS);
 
 	c2c_claims(e, &cp);
 	if ((rc = measure_methods(e, &b, p)) != 0)

@@ -50,8 +50,8 @@ static void show_progress(void *ctx, const struct bench_case *c, size_t n, doubl
 		snprintf(ci, sizeof ci, "  ±%.2f%%", rel * 100);
 	if (frac > 1)
 		frac = 1;
-	fprintf(stderr, "\r\033[K  %s %-28s n=%-6zu%s  [%-20.*s]", e->def->name, c->name, n, ci, (int)(frac * 20),
-		"####################");
+	fprintf(stderr, "\r\033[K  %s %-28s n=%-6zu%s  [%-20.*s]", e->def->name, c->name, n, ci,
+		(int)(frac * 20), "####################");
 }
 
 static struct exp_case *new_slot(struct exp *e, const char *name)

@@ -18,11 +18,11 @@
 struct exp;
 
 struct experiment {
-	const char *name;	/* what `syslab run NAME` takes */
-	const char *title;	/* one line */
-	const char *question;	/* what it asks */
-	const char *shows;	/* one line for `syslab list` */
-	int (*run)(struct exp *e);	/* 0, or -errno when the experiment could not run at all */
+	const char *name;          /* what `syslab run NAME` takes */
+	const char *title;         /* one line */
+	const char *question;      /* what it asks */
+	const char *shows;         /* one line for `syslab list` */
+	int (*run)(struct exp *e); /* 0, or -errno when the experiment could not run at all */
 };
 
 /* One run of one experiment: the machine, the budget, and what has been measured so far. */
@@ -32,15 +32,15 @@ struct exp {
 	const struct cpu_conditions *cond;
 	const struct clock_info *clk;
 	enum bench_mode mode;
-	struct bench_budget budget;	/* the mode's preset; an experiment may scale it */
+	struct bench_budget budget; /* the mode's preset; an experiment may scale it */
 	uint64_t seed;
-	bool progress;			/* show progress on stderr (it is a terminal) */
-	json_t *node;			/* this experiment in results.json (owned by the document) */
+	bool progress; /* show progress on stderr (it is a terminal) */
+	json_t *node;  /* this experiment in results.json (owned by the document) */
 	int ncases;
 	struct exp_case {
 		char name[64];
 		struct bench_result r;
-	} *cases;			/* EXP_MAX_CASES, for claims; owned, freed by exp_end() */
+	} * cases; /* EXP_MAX_CASES, for claims; owned, freed by exp_end() */
 };
 
 extern const struct experiment *const exp_table[];

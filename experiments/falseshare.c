@@ -49,11 +49,11 @@ struct fs_case {
 	struct bench_case bc;
 	char name[48], label[96];
 	pthread_barrier_t start, done;
-	uint64_t iters;		/* written by run() before `start`; the barrier publishes it */
+	uint64_t iters; /* written by run() before `start`; the barrier publishes it */
 	bool stop;
-	bool spin_start;	/* the workers are on different CPUs: align their starts by spinning */
+	bool spin_start; /* the workers are on different CPUs: align their starts by spinning */
 	atomic_int arrived;
-	atomic_int gate;	/* 0 wait, 1 go, 2 abort: lets setup() back out before any barrier is used */
+	atomic_int gate; /* 0 wait, 1 go, 2 abort: lets setup() back out before any barrier is used */
 	struct fs_worker w[2];
 };
 
@@ -170,9 +170,15 @@ static int run_placement(struct exp *e, const struct placement *pl, const int pa
 		memset(f, 0, sizeof *f);
 		snprintf(f->name, sizeof f->name, "%s/%s", layouts[l].name, pl->name);
 		snprintf(f->label, sizeof f->label, "%s, %s", layouts[l].label, pl->label);
-		f->bc = (struct bench_case){.name = f->name, .label = f->label, .cpu = -1, .unit = "ns/op",
-					    .ops_per_iter = 1, .setup = fs_setup, .run = fs_run,
-					    .teardown = fs_teardown, .arg = f};
+		f->bc = (struct bench_case){.name = f->name,
+					    .label = f->label,
+					    .cpu = -1,
+					    .unit = "ns/op",
+					    .ops_per_iter = 1,
+					    .setup = fs_setup,
+					    .run = fs_run,
+					    .teardown = fs_teardown,
+					    .arg = f};
 		cases[l] = &f->bc;
 		if (!have) {
 			exp_case_skip(e, &f->bc, pl->name, "no %s on this machine", pl->label);
@@ -206,8 +212,9 @@ static int falseshare_run(struct exp *e)
 				      placements[p].label);
 	}
 	exp_condition(e, "value: wall time of a sample / increments each thread made (ns per increment)");
-	exp_condition(e, "the three layouts of a placement are sampled in turn (interleaved), so that a drift "
-			 "of the machine lands on all of them alike");
+	exp_condition(e,
+		      "the three layouts of a placement are sampled in turn (interleaved), so that a drift "
+		      "of the machine lands on all of them alike");
 	for (size_t p = 0; p < 4; p++) {
 		int rc = run_placement(e, &placements[p], pair[p], have[p]);
 		if (rc)
@@ -215,14 +222,24 @@ static int falseshare_run(struct exp *e)
 	}
 
 	struct claim claims[] = {
-		{.text = "packed counters on two cores are at least 1.5x slower than counters on separate lines",
-		 .a = "packed/cores", .b = "pad64/cores", .kind = CLAIM_AT_LEAST, .threshold = 1.5,
+		{.text = "packed counters on two cores are at least 1.5x slower than counters on separate "
+			 "lines",
+		 .a = "packed/cores",
+		 .b = "pad64/cores",
+		 .kind = CLAIM_AT_LEAST,
+		 .threshold = 1.5,
 		 .expect = "appear"},
 		{.text = "on one CPU the layout does not matter: packed is within 5% of padded",
-		 .a = "packed/same-cpu", .b = "pad64/same-cpu", .kind = CLAIM_EQUIVALENT, .threshold = 0.05,
+		 .a = "packed/same-cpu",
+		 .b = "pad64/same-cpu",
+		 .kind = CLAIM_EQUIVALENT,
+		 .threshold = 0.05,
 		 .expect = "vanish"},
 		{.text = "packed counters on two sockets are at least 1.5x slower than on separate lines",
-		 .a = "packed/sockets", .b = "pad64/sockets", .kind = CLAIM_AT_LEAST, .threshold = 1.5,
+		 .a = "packed/sockets",
+		 .b = "pad64/sockets",
+		 .kind = CLAIM_AT_LEAST,
+		 .threshold = 1.5,
 		 .expect = "appear"},
 	};
 	for (size_t i = 0; i < sizeof claims / sizeof claims[0]; i++)

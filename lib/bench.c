@@ -59,9 +59,9 @@ struct bench_state {
 	struct bench_result *r;
 	struct perf_set ps;
 	bool perf_open, set_up, active;
-	double ops;		/* operations per sample */
-	double *scratch;	/* max_samples, for the stopping rule and the summary */
-	double rel;		/* last relative CI half-width, -1 before the first check */
+	double ops;      /* operations per sample */
+	double *scratch; /* max_samples, for the stopping rule and the summary */
+	double rel;      /* last relative CI half-width, -1 before the first check */
 	size_t next_check;
 	double counter_sum[PERF_NCOUNTERS];
 	size_t counter_n[PERF_NCOUNTERS];
@@ -70,7 +70,7 @@ struct bench_state {
 static enum bench_status status_of(int rc)
 {
 	return (rc == -ENOTSUP || rc == -EOPNOTSUPP || rc == -ENOENT || rc == -EPERM) ? BENCH_UNSUPPORTED
-										       : BENCH_FAILED;
+										      : BENCH_FAILED;
 }
 
 /* Ends a case that cannot go on; -ENOMEM is the harness's own failure and is returned as such. */
@@ -107,7 +107,8 @@ static int take_sample(const struct bench_case *c, uint64_t iters, struct hist *
  * jumping by the measured ratio (capped at x100 a step so a first sample slowed by a page
  * fault or a migration cannot make the count explode).
  */
-static int calibrate(const struct bench_case *c, const struct bench_budget *b, struct hist *h, uint64_t *iters)
+static int calibrate(const struct bench_case *c, const struct bench_budget *b, struct hist *h,
+		     uint64_t *iters)
 {
 	uint64_t n = c->fixed_iters ? c->fixed_iters : 1;
 	double ns = 0;
@@ -221,7 +222,8 @@ static int state_summarize(struct bench_state *st, const struct bench_budget *b,
 	struct bench_result *r = st->r;
 	for (int k = 0; k < PERF_NCOUNTERS; k++) {
 		r->counter_ok[k] = perf_supported(&st->ps, k) && st->counter_n[k] > 0;
-		r->counter_per_op[k] = r->counter_ok[k] ? st->counter_sum[k] / ((double)st->counter_n[k] * st->ops) : 0;
+		r->counter_per_op[k] =
+			r->counter_ok[k] ? st->counter_sum[k] / ((double)st->counter_n[k] * st->ops) : 0;
 		r->counter_err[k] = st->ps.err[k];
 	}
 	int rc = stats_summarize(r->samples, r->n, st->scratch, &r->summary);
@@ -289,7 +291,8 @@ static int sample_rounds(struct bench_state *st, size_t k, const struct bench_bu
 			if (rc)
 				return rc;
 			if (progress)
-				progress(pctx, s->c, s->r->n, s->rel, (double)(clock_now_ns() - t0) / (double)budget);
+				progress(pctx, s->c, s->r->n, s->rel,
+					 (double)(clock_now_ns() - t0) / (double)budget);
 		}
 		uint64_t elapsed = clock_now_ns() - t0;
 		bool converged = all_converged(st, k, b);
@@ -309,7 +312,8 @@ static int sample_rounds(struct bench_state *st, size_t k, const struct bench_bu
 }
 
 int bench_run_interleaved(const struct bench_case *const *cases, size_t k, const struct bench_budget *b,
-			  uint64_t seed, bench_progress_fn progress, void *progress_ctx, struct bench_result *r)
+			  uint64_t seed, bench_progress_fn progress, void *progress_ctx,
+			  struct bench_result *r)
 {
 	struct cpu_affinity saved;
 	bool have_affinity = cpu_affinity_save(&saved) == 0;

@@ -49,8 +49,8 @@ static enum claim_verdict judge(enum claim_kind kind, double k, double lo, doubl
 	return CLAIM_INCONCLUSIVE;
 }
 
-int claim_eval(struct claim *c, const double *a, size_t na, const double *b, size_t nb,
-	       unsigned resamples, uint64_t seed)
+int claim_eval(struct claim *c, const double *a, size_t na, const double *b, size_t nb, unsigned resamples,
+	       uint64_t seed)
 {
 	int rc = stats_bootstrap_ratio_ci(a, na, b, nb, 0.95, resamples, seed, &c->ratio);
 	if (rc) {

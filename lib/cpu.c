@@ -29,7 +29,7 @@
  * Returns the length, or -errno with buf set to "" (missing file, EISDIR, EIO ...).
  */
 static int vsysfs_read(char *buf, size_t len, const char *fmt, va_list ap)
-        __attribute__((format(printf, 3, 0)));
+	__attribute__((format(printf, 3, 0)));
 static int vsysfs_read(char *buf, size_t len, const char *fmt, va_list ap)
 {
 	char path[PATH_MAX];
@@ -787,15 +787,15 @@ static const char *dmi_hypervisor(const char *s)
 	static const struct {
 		const char *match, *name;
 	} table[] = {
-	        {"QEMU", "kvm"},
-	        {"KVM", "kvm"},
-	        {"Amazon EC2", "kvm"},
-	        {"Google", "kvm"},
-	        /* GCE */ {"Microsoft Corporation", "hyperv"},
-	        {"VMware", "vmware"},
-	        {"Xen", "xen"},
-	        {"innotek", "virtualbox"},
-	        {"VirtualBox", "virtualbox"},
+		{"QEMU", "kvm"},
+		{"KVM", "kvm"},
+		{"Amazon EC2", "kvm"},
+		{"Google", "kvm"},
+		/* GCE */ {"Microsoft Corporation", "hyperv"},
+		{"VMware", "vmware"},
+		{"Xen", "xen"},
+		{"innotek", "virtualbox"},
+		{"VirtualBox", "virtualbox"},
 	};
 
 	for (size_t i = 0; s[0] && i < sizeof(table) / sizeof(table[0]); i++)
@@ -814,8 +814,8 @@ static const char *cpuid_hypervisor(void)
 	static const struct {
 		const char *sig, *name;
 	} table[] = {
-	        {"KVMKVMKVM", "kvm"},    {"Microsoft Hv", "hyperv"}, {"VMwareVMware", "vmware"},
-	        {"XenVMMXenVMM", "xen"}, {"TCGTCGTCGTCG", "tcg"},
+		{"KVMKVMKVM", "kvm"},    {"Microsoft Hv", "hyperv"}, {"VMwareVMware", "vmware"},
+		{"XenVMMXenVMM", "xen"}, {"TCGTCGTCGTCG", "tcg"},
 	};
 	const char *found = NULL;
 
@@ -848,7 +848,7 @@ static const char *cpuid_hypervisor(void)
  * node, the DMI strings, then (live machine only) CPUID, else "unknown".
  */
 static void hypervisor_detect(struct cpu_conditions *c, const struct cpuinfo_facts *f, const char *sys_root,
-                              bool live)
+			      bool live)
 {
 	const char *name = NULL;
 	char buf[128];

@@ -52,10 +52,10 @@ static void exp_anchor(const json_t *exps, size_t i, char *buf, size_t len)
 static const struct {
 	const char *name, *cls;
 } verdicts[] = {
-        {"holds", "holds"},
-        {"does not hold", "nothold"},
-        {"inconclusive", "inconclusive"},
-        {"not tested", "nottested"},
+	{"holds", "holds"},
+	{"does not hold", "nothold"},
+	{"inconclusive", "inconclusive"},
+	{"not tested", "nottested"},
 };
 #define NVERDICTS (sizeof verdicts / sizeof verdicts[0])
 
@@ -175,7 +175,7 @@ static void claim_chart(FILE *out, const json_t *cl)
 	fprintf(out, "<span class=\"one\" style=\"left:%.1f%%\"></span>", X(1.0));
 	if (lo > 0 && hi >= lo)
 		fprintf(out, "<span class=\"cib %s\" style=\"left:%.1f%%;width:%.1f%%\"></span>",
-		        verdict_class(doc_str(cl, "verdict")), X(lo), fmax(X(hi) - X(lo), 0.8));
+			verdict_class(doc_str(cl, "verdict")), X(lo), fmax(X(hi) - X(lo), 0.8));
 	fprintf(out, "<span class=\"pt\" style=\"left:%.1f%%\"></span></span>", X(r));
 #undef X
 }
@@ -232,7 +232,7 @@ static void claim_row(FILE *out, const json_t *cl, const char *anchor, bool deta
 	if (isfinite(doc_num(cl, "ratio")))
 		fprintf(out, "%s×", fmt_sig3(v, sizeof v, doc_num(cl, "ratio")));
 	fprintf(out, "</td><td class=\"n\">%s</td><td class=\"chart\">",
-	        fmt_range(v, sizeof v, doc_num(ci, "lo"), doc_num(ci, "hi"), NULL));
+		fmt_range(v, sizeof v, doc_num(ci, "lo"), doc_num(ci, "hi"), NULL));
 	claim_chart(out, cl);
 	fputs("</td><td class=\"needs\">", out);
 	claim_needs(out, cl);
@@ -260,13 +260,13 @@ static void claim_rows(FILE *out, const json_t *cls, const char *anchor, bool de
 static void claims_tally(FILE *out, const size_t *count, size_t total)
 {
 	fprintf(out, "<p class=\"tally\"><b>%zu</b> %s:", total,
-	        fmt_plural((double)total, "claim", "claims"));
+		fmt_plural((double)total, "claim", "claims"));
 	for (size_t j = 0; j <= NVERDICTS; j++) {
 		if (!count[j])
 			continue;
 		fprintf(out, " <span class=\"badge %s\">%zu %s</span>",
-		        j < NVERDICTS ? verdicts[j].cls : "unknown", count[j],
-		        j < NVERDICTS ? verdicts[j].name : "without verdict");
+			j < NVERDICTS ? verdicts[j].cls : "unknown", count[j],
+			j < NVERDICTS ? verdicts[j].name : "without verdict");
 	}
 	fputs("</p>\n", out);
 }
@@ -385,16 +385,16 @@ static void outliers_cell(FILE *out, const json_t *o)
 		return;
 	}
 	fprintf(out,
-	        "<td class=\"n%s\" title=\"low: %.0f mild, %.0f severe; high: %.0f mild, %.0f severe\">"
-	        "%.0f / %.0f</td>",
-	        mild + sev ? "" : " muted", lm, ls, hm, hs, mild, sev);
+		"<td class=\"n%s\" title=\"low: %.0f mild, %.0f severe; high: %.0f mild, %.0f severe\">"
+		"%.0f / %.0f</td>",
+		mild + sev ? "" : " muted", lm, ls, hm, hs, mild, sev);
 }
 
 /* The cells of a case that did not run: its status and why. */
 static void case_off_cells(FILE *out, const json_t *c, const char *status)
 {
 	fprintf(out, "<td colspan=\"7\"><span class=\"badge st-%s\">",
-	        strcmp(status, "failed") == 0 ? "failed" : "unsupported");
+		strcmp(status, "failed") == 0 ? "failed" : "unsupported");
 	html_text(out, status);
 	fputs("</span> ", out);
 	html_text(out, doc_str_or(c, "reason", "no reason given"));
@@ -426,10 +426,10 @@ static void case_ok_cells(FILE *out, const json_t *c, const char *unit)
 		fputs("<td class=\"n\">—</td>", out);
 	outliers_cell(out, doc_obj(c, "outliers"));
 	fprintf(out, "<td>%s</td>",
-	        conv == 1   ? "yes"
-	        : conv == 0 ? "<span class=\"warn\" title=\"stopped by the time budget, not by a narrow "
-	                      "enough CI\">no</span>"
-	                    : "—");
+		conv == 1   ? "yes"
+		: conv == 0 ? "<span class=\"warn\" title=\"stopped by the time budget, not by a narrow "
+			      "enough CI\">no</span>"
+			    : "—");
 }
 
 /* One case as a row of the cases table; strip_op drops "/op" from the unit (the head says it). */
@@ -595,7 +595,7 @@ static void exp_heading(FILE *out, const json_t *e, const char *anchor)
 	}
 	if (isfinite(doc_num(e, "duration_s")))
 		fprintf(out, " <span class=\"dur\">%s</span>",
-		        fmt_duration(d, sizeof d, doc_num(e, "duration_s")));
+			fmt_duration(d, sizeof d, doc_num(e, "duration_s")));
 	fputs("</h2>\n", out);
 	if (q) {
 		fputs("<p class=\"question\">", out);
@@ -613,12 +613,12 @@ static void exp_cases(FILE *out, const json_t *e, const struct pset *ps)
 	if (!doc_len(cases))
 		return;
 	fprintf(out,
-	        "<h3>Cases</h3>\n<table class=\"cases\"><thead><tr><th>case</th><th>CPUs</th>"
-	        "<th class=\"n\">median%s</th><th class=\"n\">95%% CI</th><th class=\"n\">p5–p95</th>"
-	        "<th class=\"n\">CV</th><th class=\"n\">n</th><th class=\"n\" title=\"Tukey fences: mild "
-	        "beyond 1.5 IQR, severe beyond 3 IQR; counted, not dropped\">outliers<br>mild / severe</th>"
-	        "<th>converged</th></tr></thead><tbody>\n",
-	        strip ? " per op" : "");
+		"<h3>Cases</h3>\n<table class=\"cases\"><thead><tr><th>case</th><th>CPUs</th>"
+		"<th class=\"n\">median%s</th><th class=\"n\">95%% CI</th><th class=\"n\">p5–p95</th>"
+		"<th class=\"n\">CV</th><th class=\"n\">n</th><th class=\"n\" title=\"Tukey fences: mild "
+		"beyond 1.5 IQR, severe beyond 3 IQR; counted, not dropped\">outliers<br>mild / severe</th>"
+		"<th>converged</th></tr></thead><tbody>\n",
+		strip ? " per op" : "");
 	for (size_t k = 0; k < doc_len(cases); k++)
 		if (json_is_object(json_array_get(cases, k)))
 			case_row(out, json_array_get(cases, k), ps, strip);
@@ -661,99 +661,99 @@ static int write_experiment(FILE *out, struct gp *gp, const json_t *exps, size_t
 /* ---- the page ---- */
 
 static const char css[] =
-        ":root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa;--link:#0969da}\n"
-        "*{box-sizing:border-box}\n"
-        "html{-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
-        "body{margin:0;background:#fff;color:var(--fg);font:15px/1.5 system-ui,-apple-system,'Segoe UI',"
-        "Roboto,'Helvetica Neue','Noto Sans','Liberation Sans',Arial,sans-serif}\n"
-        "main{max-width:1120px;margin:0 auto;padding:32px 32px 56px}\n"
-        "a{color:var(--link);text-decoration:none}a:hover{text-decoration:underline}\n"
-        "h1{font-size:30px;line-height:1.2;margin:0 0 6px;letter-spacing:-.01em}\n"
-        "h2{font-size:22px;line-height:1.3;margin:44px 0 10px;padding-bottom:8px;border-bottom:1px solid "
-        "var(--line)}\n"
-        "h3{font-size:12px;font-weight:650;text-transform:uppercase;letter-spacing:.07em;color:var(--muted);"
-        "margin:26px 0 8px}\n"
-        "code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono',monospace;"
-        "font-size:.86em}\n"
-        "pre.cmd{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:9px 14px;"
-        "margin:14px 0 0;white-space:pre-wrap;word-break:break-all}\n"
-        ".meta{display:flex;flex-wrap:wrap;gap:6px 22px;color:var(--muted);font-size:14px}"
-        ".meta b{color:var(--fg);font-weight:600}\n"
-        "nav{margin:18px 0 0;font-size:14px;display:flex;flex-wrap:wrap;gap:4px 18px}\n"
-        ".muted{color:var(--muted)}.small{font-size:13px}\n"
-        ".banner{margin:22px 0 0;padding:11px 16px;border-radius:6px;background:#fff8c5;border:1px solid "
-        "#eed888;color:#4d2d00}\n"
-        "table{border-collapse:collapse;width:100%;font-size:14px}\n"
-        "th{font-size:12px;font-weight:600;color:var(--muted);text-align:left;padding:6px 10px;"
-        "border-bottom:1px solid var(--line);vertical-align:bottom}\n"
-        "td{padding:7px 10px;border-bottom:1px solid #eaeef2;vertical-align:top}\n"
-        ".n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-        "td.med{font-weight:600}\n"
-        "tr.grp td{background:var(--soft);font-weight:600;padding-top:6px;padding-bottom:6px}\n"
-        "tr.grp code{font-weight:400;color:var(--muted)}\n"
-        "tr.off td{color:var(--muted);background:#fbfcfd}\n"
-        ".sub{font-size:12px;color:var(--muted);margin-top:1px}.sub code{font-size:12px}\n"
-        ".why{font-size:13px;color:var(--muted);margin-top:2px}\n"
-        ".badge{display:inline-block;padding:1px 9px;border-radius:999px;font-size:12px;font-weight:600;"
-        "white-space:nowrap;border:1px solid;line-height:1.5}\n"
-        ".holds{background:#dafbe1;color:#116329;border-color:#aceebb}\n"
-        ".nothold{background:#ffebe9;color:#a40e26;border-color:#ffcecb}\n"
-        ".inconclusive{background:#fff8c5;color:#7d4e00;border-color:#eed888}\n"
-        ".nottested,.unknown,.st-unsupported{background:#eff2f5;color:#59636e;border-color:#d1d9e0}\n"
-        ".st-failed{background:#ffebe9;color:#a40e26;border-color:#ffcecb}\n"
-        ".tally{display:flex;flex-wrap:wrap;align-items:center;gap:8px;margin:4px 0 14px}\n"
-        "td.claim{min-width:260px}td.needs{white-space:nowrap;color:var(--muted);font-size:13px}\n"
-        ".sub b{color:var(--fg);font-weight:600}\n"
-        "th.chart,td.chart{width:170px}\n"
-        ".rc{position:relative;display:inline-block;width:160px;height:18px;vertical-align:middle}\n"
-        ".rc::before{content:'';position:absolute;left:0;right:0;top:8.5px;height:1px;background:#d1d9e0}\n"
-        ".rc span{position:absolute;display:block}\n"
-        ".rc .okz{top:2px;height:14px;background:#dafbe1;border-radius:2px}\n"
-        ".rc .thr{top:0;height:18px;width:1.5px;margin-left:-.75px;background:#1a7f37}\n"
-        ".rc .one{top:4px;height:10px;width:1px;background:#8c959f}\n"
-        ".rc .cib{top:6.5px;height:5px;border-radius:3px;background:#57606a}\n"
-        ".rc .cib.holds{background:#1a7f37}.rc .cib.nothold{background:#cf222e}"
-        ".rc .cib.inconclusive{background:#bf8700}\n"
-        ".rc .pt{top:5px;width:8px;height:8px;margin-left:-4px;border-radius:50%;background:#fff;"
-        "border:2px solid #1f2328}\n"
-        ".machine{display:grid;grid-template-columns:1fr 1fr;gap:0 36px}\n"
-        "table.kv th{width:120px;text-align:left;font-size:13px;font-weight:600;color:var(--muted);"
-        "border-bottom:1px solid #eaeef2;vertical-align:top;padding:7px 10px 7px 0}\n"
-        "table.kv td{padding-left:0}\n"
-        ".yes{color:#1a7f37;font-weight:700}.no{color:#cf222e;font-weight:700}.warn{color:#9a6700;"
-        "font-weight:600}\n"
-        "details.mit{margin-top:12px;font-size:14px}details.mit summary{cursor:pointer;color:var(--muted)}\n"
-        "details.mit table{margin-top:6px}details.mit th{width:210px}\n"
-        "h2 .tag{font-size:13px;font-weight:500;color:var(--muted);background:var(--soft);border:1px solid "
-        "var(--line);border-radius:5px;padding:1px 7px;vertical-align:3px;margin-left:6px}\n"
-        "h2 .dur{font-size:13px;font-weight:400;color:var(--muted);margin-left:6px;vertical-align:2px}\n"
-        ".question{font-size:17px;line-height:1.5;color:#31363c;margin:6px 0 0;max-width:52em}\n"
-        "ul.conditions,ul.notes{margin:0;padding-left:20px}ul li{margin:2px 0}\n"
-        ".plots{display:flex;flex-wrap:wrap;gap:18px 28px;align-items:flex-start}\n"
-        "figure.plot{margin:0;max-width:100%}figure.wide{flex-basis:100%}\n"
-        "figure.plot figcaption{font-size:13px;color:var(--muted);margin:0 0 4px}\n"
-        ".svg svg{display:block;max-width:100%;height:auto}\n"
-        ".svg svg text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue','Noto Sans',"
-        "'Liberation Sans',Arial,sans-serif}\n"
-        ".plotnote{font-size:13px;color:#7d4e00;background:#fff8c5;border:1px dashed "
-        "#eed888;border-radius:6px;"
-        "padding:10px 14px;margin:0}\n"
-        ".legend{display:flex;flex-wrap:wrap;gap:4px 18px;font-size:13px;color:#31363c;margin:4px 0 0}\n"
-        ".legend.col{flex-direction:column}.legend small{display:block;color:var(--muted);margin-left:16px}\n"
-        ".sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;"
-        "vertical-align:0}\n"
-        "td.case .sw{margin-right:8px}td.case{min-width:290px}\n"
-        "footer{margin-top:48px;padding-top:12px;border-top:1px solid var(--line);font-size:13px;"
-        "color:var(--muted)}\n"
-        "@media (max-width:760px){.machine{grid-template-columns:1fr}main{padding:20px 14px}}\n"
-        "@media print{main{max-width:none;padding:0}body{font-size:12px}h2{break-after:avoid}"
-        "figure,tr{break-inside:avoid}a{color:inherit}nav{display:none}}\n";
+	":root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa;--link:#0969da}\n"
+	"*{box-sizing:border-box}\n"
+	"html{-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
+	"body{margin:0;background:#fff;color:var(--fg);font:15px/1.5 system-ui,-apple-system,'Segoe UI',"
+	"Roboto,'Helvetica Neue','Noto Sans','Liberation Sans',Arial,sans-serif}\n"
+	"main{max-width:1120px;margin:0 auto;padding:32px 32px 56px}\n"
+	"a{color:var(--link);text-decoration:none}a:hover{text-decoration:underline}\n"
+	"h1{font-size:30px;line-height:1.2;margin:0 0 6px;letter-spacing:-.01em}\n"
+	"h2{font-size:22px;line-height:1.3;margin:44px 0 10px;padding-bottom:8px;border-bottom:1px solid "
+	"var(--line)}\n"
+	"h3{font-size:12px;font-weight:650;text-transform:uppercase;letter-spacing:.07em;color:var(--muted);"
+	"margin:26px 0 8px}\n"
+	"code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono',monospace;"
+	"font-size:.86em}\n"
+	"pre.cmd{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:9px 14px;"
+	"margin:14px 0 0;white-space:pre-wrap;word-break:break-all}\n"
+	".meta{display:flex;flex-wrap:wrap;gap:6px 22px;color:var(--muted);font-size:14px}"
+	".meta b{color:var(--fg);font-weight:600}\n"
+	"nav{margin:18px 0 0;font-size:14px;display:flex;flex-wrap:wrap;gap:4px 18px}\n"
+	".muted{color:var(--muted)}.small{font-size:13px}\n"
+	".banner{margin:22px 0 0;padding:11px 16px;border-radius:6px;background:#fff8c5;border:1px solid "
+	"#eed888;color:#4d2d00}\n"
+	"table{border-collapse:collapse;width:100%;font-size:14px}\n"
+	"th{font-size:12px;font-weight:600;color:var(--muted);text-align:left;padding:6px 10px;"
+	"border-bottom:1px solid var(--line);vertical-align:bottom}\n"
+	"td{padding:7px 10px;border-bottom:1px solid #eaeef2;vertical-align:top}\n"
+	".n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+	"td.med{font-weight:600}\n"
+	"tr.grp td{background:var(--soft);font-weight:600;padding-top:6px;padding-bottom:6px}\n"
+	"tr.grp code{font-weight:400;color:var(--muted)}\n"
+	"tr.off td{color:var(--muted);background:#fbfcfd}\n"
+	".sub{font-size:12px;color:var(--muted);margin-top:1px}.sub code{font-size:12px}\n"
+	".why{font-size:13px;color:var(--muted);margin-top:2px}\n"
+	".badge{display:inline-block;padding:1px 9px;border-radius:999px;font-size:12px;font-weight:600;"
+	"white-space:nowrap;border:1px solid;line-height:1.5}\n"
+	".holds{background:#dafbe1;color:#116329;border-color:#aceebb}\n"
+	".nothold{background:#ffebe9;color:#a40e26;border-color:#ffcecb}\n"
+	".inconclusive{background:#fff8c5;color:#7d4e00;border-color:#eed888}\n"
+	".nottested,.unknown,.st-unsupported{background:#eff2f5;color:#59636e;border-color:#d1d9e0}\n"
+	".st-failed{background:#ffebe9;color:#a40e26;border-color:#ffcecb}\n"
+	".tally{display:flex;flex-wrap:wrap;align-items:center;gap:8px;margin:4px 0 14px}\n"
+	"td.claim{min-width:260px}td.needs{white-space:nowrap;color:var(--muted);font-size:13px}\n"
+	".sub b{color:var(--fg);font-weight:600}\n"
+	"th.chart,td.chart{width:170px}\n"
+	".rc{position:relative;display:inline-block;width:160px;height:18px;vertical-align:middle}\n"
+	".rc::before{content:'';position:absolute;left:0;right:0;top:8.5px;height:1px;background:#d1d9e0}\n"
+	".rc span{position:absolute;display:block}\n"
+	".rc .okz{top:2px;height:14px;background:#dafbe1;border-radius:2px}\n"
+	".rc .thr{top:0;height:18px;width:1.5px;margin-left:-.75px;background:#1a7f37}\n"
+	".rc .one{top:4px;height:10px;width:1px;background:#8c959f}\n"
+	".rc .cib{top:6.5px;height:5px;border-radius:3px;background:#57606a}\n"
+	".rc .cib.holds{background:#1a7f37}.rc .cib.nothold{background:#cf222e}"
+	".rc .cib.inconclusive{background:#bf8700}\n"
+	".rc .pt{top:5px;width:8px;height:8px;margin-left:-4px;border-radius:50%;background:#fff;"
+	"border:2px solid #1f2328}\n"
+	".machine{display:grid;grid-template-columns:1fr 1fr;gap:0 36px}\n"
+	"table.kv th{width:120px;text-align:left;font-size:13px;font-weight:600;color:var(--muted);"
+	"border-bottom:1px solid #eaeef2;vertical-align:top;padding:7px 10px 7px 0}\n"
+	"table.kv td{padding-left:0}\n"
+	".yes{color:#1a7f37;font-weight:700}.no{color:#cf222e;font-weight:700}.warn{color:#9a6700;"
+	"font-weight:600}\n"
+	"details.mit{margin-top:12px;font-size:14px}details.mit summary{cursor:pointer;color:var(--muted)}\n"
+	"details.mit table{margin-top:6px}details.mit th{width:210px}\n"
+	"h2 .tag{font-size:13px;font-weight:500;color:var(--muted);background:var(--soft);border:1px solid "
+	"var(--line);border-radius:5px;padding:1px 7px;vertical-align:3px;margin-left:6px}\n"
+	"h2 .dur{font-size:13px;font-weight:400;color:var(--muted);margin-left:6px;vertical-align:2px}\n"
+	".question{font-size:17px;line-height:1.5;color:#31363c;margin:6px 0 0;max-width:52em}\n"
+	"ul.conditions,ul.notes{margin:0;padding-left:20px}ul li{margin:2px 0}\n"
+	".plots{display:flex;flex-wrap:wrap;gap:18px 28px;align-items:flex-start}\n"
+	"figure.plot{margin:0;max-width:100%}figure.wide{flex-basis:100%}\n"
+	"figure.plot figcaption{font-size:13px;color:var(--muted);margin:0 0 4px}\n"
+	".svg svg{display:block;max-width:100%;height:auto}\n"
+	".svg svg text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue','Noto Sans',"
+	"'Liberation Sans',Arial,sans-serif}\n"
+	".plotnote{font-size:13px;color:#7d4e00;background:#fff8c5;border:1px dashed "
+	"#eed888;border-radius:6px;"
+	"padding:10px 14px;margin:0}\n"
+	".legend{display:flex;flex-wrap:wrap;gap:4px 18px;font-size:13px;color:#31363c;margin:4px 0 0}\n"
+	".legend.col{flex-direction:column}.legend small{display:block;color:var(--muted);margin-left:16px}\n"
+	".sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;"
+	"vertical-align:0}\n"
+	"td.case .sw{margin-right:8px}td.case{min-width:290px}\n"
+	"footer{margin-top:48px;padding-top:12px;border-top:1px solid var(--line);font-size:13px;"
+	"color:var(--muted)}\n"
+	"@media (max-width:760px){.machine{grid-template-columns:1fr}main{padding:20px 14px}}\n"
+	"@media print{main{max-width:none;padding:0}body{font-size:12px}h2{break-after:avoid}"
+	"figure,tr{break-inside:avoid}a{color:inherit}nav{display:none}}\n";
 
 static void write_header(FILE *out, const json_t *doc)
 {
 	const json_t *tool = doc_obj(doc, "tool"), *seed = doc_get(doc, "seed");
 	const char *started = doc_str(doc, "started"), *mode = doc_str(doc, "mode"),
-	           *cmd = doc_str(doc, "command");
+		   *cmd = doc_str(doc, "command");
 	char d[48];
 
 	fputs("<header><h1>syslab report</h1>\n<div class=\"meta\">", out);
@@ -778,7 +778,7 @@ static void write_header(FILE *out, const json_t *doc)
 		fprintf(out, "<span>seed <b>%.0f</b></span>", doc_num_value(seed));
 	if (isfinite(doc_num(doc, "duration_s")))
 		fprintf(out, "<span>ran <b>%s</b></span>",
-		        fmt_duration(d, sizeof d, doc_num(doc, "duration_s")));
+			fmt_duration(d, sizeof d, doc_num(doc, "duration_s")));
 	if (tool) {
 		fputs("<span>", out);
 		html_text(out, doc_str_or(tool, "name", "syslab"));
@@ -849,8 +849,8 @@ static int check_doc(const json_t *doc, char *err, size_t errlen)
 	v = json_integer_value(ver);
 	if (v > RESULTS_VERSION) {
 		snprintf(err, errlen,
-		         "results version %" JSON_INTEGER_FORMAT " is newer than this syslab reads (%d)", v,
-		         RESULTS_VERSION);
+			 "results version %" JSON_INTEGER_FORMAT " is newer than this syslab reads (%d)", v,
+			 RESULTS_VERSION);
 		return -EINVAL;
 	}
 	if (v < 1) {
@@ -910,17 +910,17 @@ static int render_experiments(const json_t *doc, struct gp *gp, char **buf, size
 
 /* The whole page into *buf (caller frees), around the experiments already rendered. */
 static int render_page(const json_t *doc, const struct gp *gp, const char *exps, size_t nexps, char **buf,
-                       size_t *len)
+		       size_t *len)
 {
 	FILE *f = open_memstream(buf, len);
 
 	if (!f)
 		return -ENOMEM;
 	fprintf(f,
-	        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	        "<title>syslab report</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n",
-	        css);
+		"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		"<title>syslab report</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n",
+		css);
 	write_header(f, doc);
 	write_nav(f, doc);
 	write_banner(f, gp);
@@ -928,7 +928,7 @@ static int render_page(const json_t *doc, const struct gp *gp, const char *exps,
 	machine_write(f, doc);
 	fwrite(exps, 1, nexps, f);
 	fprintf(f, "<footer>Rendered by syslab from a results document (schema %s, version %d). ",
-	        RESULTS_SCHEMA, RESULTS_VERSION);
+		RESULTS_SCHEMA, RESULTS_VERSION);
 	fputs(gp->drawn ? "Plots drawn by gnuplot." : "No plots: gnuplot did not draw any.", f);
 	fputs("</footer>\n</main>\n</body>\n</html>\n", f);
 	return close_memstream(f, 0);

@@ -78,8 +78,8 @@ const char *doc_case_status(const json_t *c)
 		return s;
 	/* No status: a case with numbers in it was measured. */
 	return (isfinite(doc_num(doc_obj(c, "summary"), "median")) || doc_len(doc_arr(c, "samples")))
-	               ? "ok"
-	               : "unknown";
+		       ? "ok"
+		       : "unknown";
 }
 
 const char *doc_case_label(const json_t *c)

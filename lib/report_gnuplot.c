@@ -95,9 +95,9 @@ void gp_init(struct gp *gp)
 		snprintf(gp->why, sizeof gp->why, "SYSLAB_GNUPLOT=%s cannot be run (%s).", name, strerror(e));
 	else
 		snprintf(
-		        gp->why, sizeof gp->why,
-		        "gnuplot is not on PATH; install it (gnuplot-nox) with scripts/deps.sh and re-render "
-		        "with syslab report.");
+			gp->why, sizeof gp->why,
+			"gnuplot is not on PATH; install it (gnuplot-nox) with scripts/deps.sh and re-render "
+			"with syslab report.");
 }
 
 /* Removes the private directory and everything gnuplot or we left in it. */
@@ -136,7 +136,7 @@ static int gp_mkdir(struct gp *gp)
 	gp->dir[0] = '\0';
 	gp->usable = false;
 	snprintf(gp->why, sizeof gp->why, "cannot create a temporary directory in %s (%s).", tmp,
-	         strerror(e));
+		 strerror(e));
 	return -e;
 }
 
@@ -258,7 +258,7 @@ static int gp_run(struct gp *gp, const char *script, const char *errname, char *
 		/* A gnuplot that hung once would hang again: stop trying, so the page stays bounded. */
 		gp->usable = false;
 		snprintf(gp->why, sizeof gp->why, "%.200s took longer than %.3g s and was killed.", gp->bin,
-		         gp->timeout_ms / 1000.0);
+			 gp->timeout_ms / 1000.0);
 		snprintf(why, whylen, "gnuplot was killed after %.3g s", gp->timeout_ms / 1000.0);
 		return -1;
 	}
@@ -283,7 +283,7 @@ static int gp_run(struct gp *gp, const char *script, const char *errname, char *
 		char line[200];
 		gp_error(gp, errname, line, sizeof line);
 		snprintf(why, whylen, "gnuplot exited with status %d%s%s", WEXITSTATUS(status),
-		         line[0] ? ": " : "", line);
+			 line[0] ? ": " : "", line);
 	}
 	return -1;
 }
@@ -356,7 +356,7 @@ static int inline_svg(FILE *out, const char *svg, unsigned id)
 		else if (*p == '>')
 			in_tag = false;
 		if (in_tag && (starts(p, " id='") || starts(p, " id=\"") || starts(p, "href='#") ||
-		               starts(p, "href=\"#") || starts(p, "url(#"))) {
+			       starts(p, "href=\"#") || starts(p, "url(#"))) {
 			size_t n = starts(p, " id=") ? 5 : starts(p, "url(#") ? 5 : 7;
 			fprintf(out, "%.*sg%u-", (int)n, p, id);
 			p += n;
@@ -383,14 +383,14 @@ bool gp_begin(struct gp *gp, struct plot *p, int width, int height)
 	if (!p->gp)
 		return false;
 	fprintf(p->gp,
-	        "set terminal svg size %d,%d font 'Helvetica,13' noenhanced background '#ffffff'\n"
-	        "set output '%s.svg'\n"
-	        "set datafile separator tab\n"
-	        "set datafile commentschars ''\n"
-	        "set border 3 lc rgb '#8c959f' lw 1\n"
-	        "set tics nomirror tc rgb '#424a53'\n"
-	        "set key off\n",
-	        width, height, p->name);
+		"set terminal svg size %d,%d font 'Helvetica,13' noenhanced background '#ffffff'\n"
+		"set output '%s.svg'\n"
+		"set datafile separator tab\n"
+		"set datafile commentschars ''\n"
+		"set border 3 lc rgb '#8c959f' lw 1\n"
+		"set tics nomirror tc rgb '#424a53'\n"
+		"set key off\n",
+		width, height, p->name);
 	return true;
 }
 

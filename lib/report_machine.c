@@ -31,7 +31,7 @@ static void sep(FILE *out, bool *first)
 }
 
 static void count_item(FILE *out, bool *first, const json_t *env, const char *key, const char *one,
-                       const char *many)
+		       const char *many)
 {
 	double n = doc_num(env, key);
 
@@ -96,10 +96,10 @@ static void machine_caches(FILE *out, const json_t *env)
 			continue;
 		sep(out, &first);
 		fprintf(out, "<b>L%.0f%s</b> %s", level,
-		        type && strcmp(type, "Data") == 0          ? "d"
-		        : type && strcmp(type, "Instruction") == 0 ? "i"
-		                                                   : "",
-		        fmt_bytes(b, sizeof b, size));
+			type && strcmp(type, "Data") == 0          ? "d"
+			: type && strcmp(type, "Instruction") == 0 ? "i"
+								   : "",
+			fmt_bytes(b, sizeof b, size));
 		if (!isfinite(line))
 			line = doc_num(c, "line_size");
 	}
@@ -164,7 +164,7 @@ static void machine_isolation(FILE *out, const json_t *env)
 static void machine_kernel(FILE *out, const json_t *env)
 {
 	const char *k = doc_str(env, "kernel"), *arch = doc_str(env, "arch"),
-	           *host = doc_str(env, "hostname");
+		   *host = doc_str(env, "hostname");
 
 	if (!k && !arch && !host)
 		return;
@@ -193,14 +193,14 @@ static void machine_timer(FILE *out, const json_t *env)
 	html_text(out, doc_str_or(t, "source", "?"));
 	if (isfinite(doc_num(t, "tsc_ghz")))
 		fprintf(out, " <span class=\"muted\">(TSC %s GHz)</span>",
-		        fmt_sig3(a, sizeof a, doc_num(t, "tsc_ghz")));
+			fmt_sig3(a, sizeof a, doc_num(t, "tsc_ghz")));
 	fprintf(out, "<br>clock_gettime: %s overhead, %s resolution",
-	        report_fmt_value(a, sizeof a, doc_num(t, "mono_overhead_ns"), "ns"),
-	        report_fmt_value(b, sizeof b, doc_num(t, "mono_resolution_ns"), "ns"));
+		report_fmt_value(a, sizeof a, doc_num(t, "mono_overhead_ns"), "ns"),
+		report_fmt_value(b, sizeof b, doc_num(t, "mono_resolution_ns"), "ns"));
 	if (isfinite(doc_num(t, "tsc_overhead_ns")) || isfinite(doc_num(t, "tsc_resolution_ns")))
 		fprintf(out, "<br>TSC: %s overhead, %s resolution",
-		        report_fmt_value(a, sizeof a, doc_num(t, "tsc_overhead_ns"), "ns"),
-		        report_fmt_value(b, sizeof b, doc_num(t, "tsc_resolution_ns"), "ns"));
+			report_fmt_value(a, sizeof a, doc_num(t, "tsc_overhead_ns"), "ns"),
+			report_fmt_value(b, sizeof b, doc_num(t, "tsc_resolution_ns"), "ns"));
 	fputs("</td></tr>\n", out);
 }
 
@@ -280,9 +280,9 @@ static void machine_mitigations(FILE *out, const json_t *env)
 			fine++;
 	}
 	fprintf(out,
-	        "<details class=\"mit\"><summary>CPU vulnerabilities and mitigations: %zu not affected, %zu "
-	        "mitigated%s",
-	        fine, n - fine - vuln, vuln ? ", <b class=\"no\">" : "");
+		"<details class=\"mit\"><summary>CPU vulnerabilities and mitigations: %zu not affected, %zu "
+		"mitigated%s",
+		fine, n - fine - vuln, vuln ? ", <b class=\"no\">" : "");
 	if (vuln)
 		fprintf(out, "%zu vulnerable</b>", vuln);
 	fputs("</summary>\n<table class=\"kv\">\n", out);

@@ -18,7 +18,7 @@
  * reordered so that green and red (the verdict colours) come last.
  */
 static const unsigned palette[] = {0x4e79a7, 0xf28e2b, 0x76b7b2, 0xb07aa1, 0xedc948,
-                                   0x9c755f, 0xff9da7, 0x59a14f, 0xe15759, 0xbab0ac};
+				   0x9c755f, 0xff9da7, 0x59a14f, 0xe15759, 0xbab0ac};
 static_assert(sizeof palette / sizeof palette[0] == PLOT_NCOLORS, "PLOT_NCOLORS is the palette's size");
 
 void plot_swatch(FILE *f, int color)
@@ -184,16 +184,16 @@ static void gp_case_axes(FILE *gp, const struct pset *ps, int width)
 			chars = label_chars(ps->v[i].label);
 	px = 24 + 7.4 * (double)chars;
 	fprintf(gp,
-	        "set lmargin at screen %.4f\nset rmargin at screen 0.95\n"
-	        "set ytics scale 0 tc rgb '#24292f'\nset yrange [%g:-0.6]\n",
-	        fmin(px / width, 0.6), ps->rows - 0.4);
+		"set lmargin at screen %.4f\nset rmargin at screen 0.95\n"
+		"set ytics scale 0 tc rgb '#24292f'\nset yrange [%g:-0.6]\n",
+		fmin(px / width, 0.6), ps->rows - 0.4);
 	fprintf(gp,
-	        "set border 1 lc rgb '#8c959f'\n"
-	        "set xtics out scale 0.5\n"
-	        "set grid xtics lc rgb '#e6e9ed' lw 1 dt solid\n"
-	        "set xlabel '%s' tc rgb '#57606a'\n"
-	        "set tmargin 1\n",
-	        gp_safe(u, sizeof u, ps->unit ? ps->unit : "value"));
+		"set border 1 lc rgb '#8c959f'\n"
+		"set xtics out scale 0.5\n"
+		"set grid xtics lc rgb '#e6e9ed' lw 1 dt solid\n"
+		"set xlabel '%s' tc rgb '#57606a'\n"
+		"set tmargin 1\n",
+		gp_safe(u, sizeof u, ps->unit ? ps->unit : "value"));
 }
 
 /* A log x axis over [lo, hi], with tics at 1, 2, 3 and 5 times the powers of 10 in it. */
@@ -250,8 +250,8 @@ static void plot_medians(struct gp *gp, const struct pset *ps, FILE *out)
 		if (!isfinite(c->median))
 			continue;
 		fprintf(d, "%g\t%.9g\t%.9g\t%.9g\t%u\t", c->pos, c->median,
-		        isfinite(c->lo) ? c->lo : c->median, isfinite(c->hi) ? c->hi : c->median,
-		        palette[c->color % PLOT_NCOLORS]);
+			isfinite(c->lo) ? c->lo : c->median, isfinite(c->hi) ? c->hi : c->median,
+			palette[c->color % PLOT_NCOLORS]);
 		gp_field(d, report_fmt_value(v, sizeof v, c->median, ps->unit));
 		fputc('\t', d);
 		gp_field(d, c->label);
@@ -263,18 +263,18 @@ static void plot_medians(struct gp *gp, const struct pset *ps, FILE *out)
 	if (logx) {
 		gp_log_xaxis(p.gp, mn / 1.5, mx * 4);
 		fprintf(p.gp,
-		        "plot '%s.dat' using 2:1:3:4:5:ytic(7) with xerrorbars lc rgb variable lw 1.5 pt 7 "
-		        "ps 0.8, "
-		        "'' using 4:1:6 with labels left offset char 0.8,0 tc rgb '#24292f' font ',11'\n",
-		        p.name);
+			"plot '%s.dat' using 2:1:3:4:5:ytic(7) with xerrorbars lc rgb variable lw 1.5 pt 7 "
+			"ps 0.8, "
+			"'' using 4:1:6 with labels left offset char 0.8,0 tc rgb '#24292f' font ',11'\n",
+			p.name);
 	} else {
 		fprintf(p.gp,
-		        "set xrange [%.9g:%.9g]\n"
-		        "plot '%s.dat' using 2:1:(0):2:($1-0.36):($1+0.36):5 with boxxyerror lc rgb "
-		        "variable, "
-		        "'' using 2:1:3:4:ytic(7) with xerrorbars lc rgb '#24292f' lw 1.2 pt 7 ps 0.3, "
-		        "'' using 4:1:6 with labels left offset char 0.8,0 tc rgb '#24292f' font ',11'\n",
-		        fmin(0, mn * 1.2), mx > 0 ? mx * 1.2 : 1, p.name);
+			"set xrange [%.9g:%.9g]\n"
+			"plot '%s.dat' using 2:1:(0):2:($1-0.36):($1+0.36):5 with boxxyerror lc rgb "
+			"variable, "
+			"'' using 2:1:3:4:ytic(7) with xerrorbars lc rgb '#24292f' lw 1.2 pt 7 ps 0.3, "
+			"'' using 4:1:6 with labels left offset char 0.8,0 tc rgb '#24292f' font ',11'\n",
+			fmin(0, mn * 1.2), mx > 0 ? mx * 1.2 : 1, p.name);
 	}
 	gp_end(gp, &p, out);
 legend:
@@ -305,13 +305,13 @@ static void samples_case(FILE *d, FILE *b, const struct pcase *c, size_t i)
 			whi = c->x[k];
 	}
 	fprintf(b, "%g\t%.9g\t%.9g\t%.9g\t%.9g\t%.9g\t%u\t", c->pos, q1, q3, med, wlo, whi,
-	        palette[c->color % PLOT_NCOLORS]);
+		palette[c->color % PLOT_NCOLORS]);
 	gp_field(b, c->label);
 	fputc('\n', b);
 	/* Points at 45% opacity (gnuplot's alpha byte is transparency) so dense runs show. */
 	for (size_t k = 0; k < c->n; k++)
 		fprintf(d, "%.6f\t%.9g\t%u\n", c->pos + 0.5 * jitter(((uint64_t)i << 32) | k), c->x[k],
-		        0x8c000000u | palette[c->color % PLOT_NCOLORS]);
+			0x8c000000u | palette[c->color % PLOT_NCOLORS]);
 }
 
 /* (b) Every sample of every ok case: a box (quartiles, Tukey whiskers) and the jittered points. */
@@ -340,10 +340,10 @@ static void plot_samples(struct gp *gp, const struct pset *ps, FILE *out)
 	 */
 	logx = mn > 0 && (mx / mn > 30 || mhi / mlo > 4);
 	fprintf(out,
-	        "<figure class=\"plot wide\"><figcaption>Every sample: box from the 25th to the 75th "
-	        "percentile, line at the median, whiskers to the farthest sample within 1.5 "
-	        "IQR%s</figcaption>\n",
-	        logx ? " (log scale, so that every case's spread shows at the same scale)" : "");
+		"<figure class=\"plot wide\"><figcaption>Every sample: box from the 25th to the 75th "
+		"percentile, line at the median, whiskers to the farthest sample within 1.5 "
+		"IQR%s</figcaption>\n",
+		logx ? " (log scale, so that every case's spread shows at the same scale)" : "");
 	if (!gp_begin(gp, &p, 1000, chart_height(ps)) || !(d = gp_data(gp, &p, "")) ||
 	    !(b = gp_data(gp, &p, "-box"))) {
 		if (d)
@@ -365,14 +365,14 @@ static void plot_samples(struct gp *gp, const struct pset *ps, FILE *out)
 		fprintf(p.gp, "set xrange [%.9g:%.9g]\n", mn >= 0 ? fmax(0, mn - pad) : mn - pad, mx + pad);
 	}
 	fprintf(p.gp,
-	        "plot '%s-box.dat' using (($2+$3)/2):1:2:3:($1-0.32):($1+0.32):7 with boxxyerror "
-	        "fs solid 0.16 border lc rgb '#8c959f' lc rgb variable, "
-	        "'' using 5:1:($2-$5):(0) with vectors nohead lc rgb '#57606a' lw 1.2, "
-	        "'' using 3:1:($6-$3):(0) with vectors nohead lc rgb '#57606a' lw 1.2, "
-	        "'%s.dat' using 2:1:3 with points pt 7 ps 0.42 lc rgb variable, "
-	        "'%s-box.dat' using 4:($1-0.32):(0):(0.64) with vectors nohead lc rgb '#24292f' lw 2.2, "
-	        "'' using (NaN):1:ytic(8)\n",
-	        p.name, p.name, p.name);
+		"plot '%s-box.dat' using (($2+$3)/2):1:2:3:($1-0.32):($1+0.32):7 with boxxyerror "
+		"fs solid 0.16 border lc rgb '#8c959f' lc rgb variable, "
+		"'' using 5:1:($2-$5):(0) with vectors nohead lc rgb '#57606a' lw 1.2, "
+		"'' using 3:1:($6-$3):(0) with vectors nohead lc rgb '#57606a' lw 1.2, "
+		"'%s.dat' using 2:1:3 with points pt 7 ps 0.42 lc rgb variable, "
+		"'%s-box.dat' using 4:($1-0.32):(0):(0.64) with vectors nohead lc rgb '#24292f' lw 2.2, "
+		"'' using (NaN):1:ytic(8)\n",
+		p.name, p.name, p.name);
 	gp_end(gp, &p, out);
 legend:
 	legend(out, ps);
@@ -506,28 +506,28 @@ static void plot_matrix(struct gp *gp, const json_t *mat, FILE *out)
 	heat_tics(hm.yt, doc_arr(mat, "rows"), nr);
 	heat_close(&hm);
 	fprintf(p.gp,
-	        "set border 0\nset tics scale 0\n"
-	        "set xrange [-0.5:%zu.5]\nset yrange [%zu.5:-0.5]\n"
-	        "set xlabel '%s' tc rgb '#57606a'\nset ylabel '%s' tc rgb '#57606a'\n"
-	        "set cblabel '%s' tc rgb '#57606a'\nset cbrange [%.9g:%.9g]\nset cbtics scale 0.5\n"
-	        "set colorbox user origin graph 1.04,0 size graph 0.05,1 noborder\n"
-	        "set rmargin 12\nset tmargin 1\nset size ratio %g\n"
-	        "set palette defined (0 '#eef4fb', 0.35 '#9ecae1', 0.7 '#3b7fc0', 1 '#0b3c78')\n"
-	        "set style fill solid 1 border lc rgb '#ffffff'\n"
-	        "plot '%s-xt.dat' using 1:(NaN):xtic(2), '%s-yt.dat' using (NaN):1:ytic(2)",
-	        nc - 1, nr - 1, gp_safe(t1, sizeof t1, doc_str(mat, "col_title")),
-	        gp_safe(t2, sizeof t2, doc_str(mat, "row_title")), gp_safe(u, sizeof u, unit), mn, mx,
-	        (double)nr / (double)nc, p.name, p.name);
+		"set border 0\nset tics scale 0\n"
+		"set xrange [-0.5:%zu.5]\nset yrange [%zu.5:-0.5]\n"
+		"set xlabel '%s' tc rgb '#57606a'\nset ylabel '%s' tc rgb '#57606a'\n"
+		"set cblabel '%s' tc rgb '#57606a'\nset cbrange [%.9g:%.9g]\nset cbtics scale 0.5\n"
+		"set colorbox user origin graph 1.04,0 size graph 0.05,1 noborder\n"
+		"set rmargin 12\nset tmargin 1\nset size ratio %g\n"
+		"set palette defined (0 '#eef4fb', 0.35 '#9ecae1', 0.7 '#3b7fc0', 1 '#0b3c78')\n"
+		"set style fill solid 1 border lc rgb '#ffffff'\n"
+		"plot '%s-xt.dat' using 1:(NaN):xtic(2), '%s-yt.dat' using (NaN):1:ytic(2)",
+		nc - 1, nr - 1, gp_safe(t1, sizeof t1, doc_str(mat, "col_title")),
+		gp_safe(t2, sizeof t2, doc_str(mat, "row_title")), gp_safe(u, sizeof u, unit), mn, mx,
+		(double)nr / (double)nc, p.name, p.name);
 	if (hm.nnum)
 		fprintf(p.gp, ", '%s-cells.dat' using 1:2:(0.5):(0.5):3 with boxxyerror fc palette", p.name);
 	if (hm.nnull)
 		fprintf(p.gp, ", '%s-null.dat' using 1:2:(0.5):(0.5) with boxxyerror fc rgb '#e4e7eb'",
-		        p.name);
+			p.name);
 	if (texts && hm.nnum)
 		fprintf(p.gp,
-		        ", '%s-dk.dat' using 1:2:3 with labels tc rgb '#1f2328' font ',%d'"
-		        ", '%s-lt.dat' using 1:2:3 with labels tc rgb '#ffffff' font ',%d'",
-		        p.name, cs >= 50 ? 13 : 11, p.name, cs >= 50 ? 13 : 11);
+			", '%s-dk.dat' using 1:2:3 with labels tc rgb '#1f2328' font ',%d'"
+			", '%s-lt.dat' using 1:2:3 with labels tc rgb '#ffffff' font ',%d'",
+			p.name, cs >= 50 ? 13 : 11, p.name, cs >= 50 ? 13 : 11);
 	fputs("\n", p.gp);
 	gp_end(gp, &p, out);
 	fputs("</figure>\n", out);
@@ -655,21 +655,21 @@ static void plot_hists(struct gp *gp, const json_t *exp, FILE *out)
 	}
 	fclose(d);
 	fprintf(p.gp,
-	        "set logscale x\nset xrange [1:%.9g]\n"
-	        /* Tic labels are formats to gnuplot: "%%%%" here is one '%' on the plot. */
-	        "set xtics ('0%%%%' 1, '90%%%%' 10, '99%%%%' 100, '99.9%%%%' 1e3, '99.99%%%%' 1e4, "
-	        "'99.999%%%%' 1e5, '99.9999%%%%' 1e6, '99.99999%%%%' 1e7) out scale 0.5 font ',11'\n"
-	        "set grid xtics ytics lc rgb '#e6e9ed' lw 1 dt solid\n"
-	        "set xlabel 'percentile' tc rgb '#57606a'\nset ylabel '%s' tc rgb '#57606a'\n"
-	        "set ytics out scale 0.5\nset rmargin 6\nset tmargin 1\n",
-	        pow(10, ceil(log10(r.xmax))), gp_safe(u, sizeof u, unit ? unit : "value"));
+		"set logscale x\nset xrange [1:%.9g]\n"
+		/* Tic labels are formats to gnuplot: "%%%%" here is one '%' on the plot. */
+		"set xtics ('0%%%%' 1, '90%%%%' 10, '99%%%%' 100, '99.9%%%%' 1e3, '99.99%%%%' 1e4, "
+		"'99.999%%%%' 1e5, '99.9999%%%%' 1e6, '99.99999%%%%' 1e7) out scale 0.5 font ',11'\n"
+		"set grid xtics ytics lc rgb '#e6e9ed' lw 1 dt solid\n"
+		"set xlabel 'percentile' tc rgb '#57606a'\nset ylabel '%s' tc rgb '#57606a'\n"
+		"set ytics out scale 0.5\nset rmargin 6\nset tmargin 1\n",
+		pow(10, ceil(log10(r.xmax))), gp_safe(u, sizeof u, unit ? unit : "value"));
 	/* Tails run to 100x the median and more: a log axis keeps the body of the curve visible. */
 	if (r.ymin > 0 && r.ymax / r.ymin > 20)
 		fprintf(p.gp, "set logscale y\nset yrange [%.9g:%.9g]\n", r.ymin / 1.3, r.ymax * 1.5);
 	else
 		fprintf(p.gp, "set yrange [0:%.9g]\n", r.ymax > 0 ? r.ymax * 1.1 : 1);
 	fprintf(p.gp, "plot for [i=0:%zu] '%s.dat' index i using 1:2:3 with lines lw 2 lc rgb variable\n",
-	        nh - 1, p.name);
+		nh - 1, p.name);
 	gp_end(gp, &p, out);
 	hist_legend(out, cases);
 	fputs("</figure>\n", out);

@@ -77,8 +77,8 @@ static json_t *env_perf(const struct perf_set *ps)
 	return o;
 }
 
-json_t *results_env(const struct cpu_topology *t, const struct cpu_conditions *c,
-		    const struct clock_info *ci, const struct perf_set *ps)
+json_t *results_env(const struct cpu_topology *t, const struct cpu_conditions *c, const struct clock_info *ci,
+		    const struct perf_set *ps)
 {
 	char host[256] = "";
 	gethostname(host, sizeof host - 1);
@@ -86,25 +86,24 @@ json_t *results_env(const struct cpu_topology *t, const struct cpu_conditions *c
 	json_t *vulns = json_object();
 	for (int i = 0; i < c->nvulns; i++)
 		json_object_set_new(vulns, c->vulns[i].name, json_string(c->vulns[i].state));
-	json_t *timer = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "source", ci->source ? ci->source : "clock_gettime",
-				  "tsc_ghz", ci->tsc_usable ? num(ci->tsc_ghz) : json_null(),
-				  "mono_overhead_ns", num(ci->mono_overhead_ns), "mono_resolution_ns",
-				  num(ci->mono_resolution_ns), "tsc_overhead_ns",
-				  ci->tsc_usable ? num(ci->tsc_overhead_ns) : json_null(), "tsc_resolution_ns",
-				  ci->tsc_usable ? num(ci->tsc_resolution_ns) : json_null());
+	json_t *timer = json_pack(
+		"{s:s, s:o, s:o, s:o, s:o, s:o}", "source", ci->source ? ci->source : "clock_gettime",
+		"tsc_ghz", ci->tsc_usable ? num(ci->tsc_ghz) : json_null(), "mono_overhead_ns",
+		num(ci->mono_overhead_ns), "mono_resolution_ns", num(ci->mono_resolution_ns),
+		"tsc_overhead_ns", ci->tsc_usable ? num(ci->tsc_overhead_ns) : json_null(),
+		"tsc_resolution_ns", ci->tsc_usable ? num(ci->tsc_resolution_ns) : json_null());
 	const struct cpu_info *c0 = t->ncpus ? &t->cpus[0] : NULL;
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:{s:s, s:b, s:b}, s:i, s:o, s:o,"
 			 " s:o, s:o, s:o, s:s, s:s, s:o, s:b, s:o, s:o, s:o}",
 			 "hostname", host, "kernel", c->kernel, "arch", c->arch, "cpu_model", c->model,
 			 "cpus_online", t->ncpus, "cores", t->ncores, "packages", t->npackages, "numa_nodes",
 			 t->nnodes, "smt", "control", c->smt_control, "active", c->smt_active,
-			 "siblings_seen", siblings_seen, "line_size", t->line_size, "caches",
-			 env_caches(c0), "topology", env_topology(t), "governor", str_or_null(c->governor),
-			 "cpufreq_driver", str_or_null(c->driver), "boost",
-			 c->boost < 0 ? json_null() : json_boolean(c->boost), "isolated", c->isolated,
-			 "nohz_full", c->nohz_full, "hypervisor", str_or_null(c->hypervisor),
-			 "tsc_invariant", c->tsc_invariant, "mitigations", vulns, "timer", timer, "perf",
-			 env_perf(ps));
+			 "siblings_seen", siblings_seen, "line_size", t->line_size, "caches", env_caches(c0),
+			 "topology", env_topology(t), "governor", str_or_null(c->governor), "cpufreq_driver",
+			 str_or_null(c->driver), "boost", c->boost < 0 ? json_null() : json_boolean(c->boost),
+			 "isolated", c->isolated, "nohz_full", c->nohz_full, "hypervisor",
+			 str_or_null(c->hypervisor), "tsc_invariant", c->tsc_invariant, "mitigations", vulns,
+			 "timer", timer, "perf", env_perf(ps));
 }
 
 json_t *results_add_experiment(json_t *doc, const char *name, const char *title, const char *question)
@@ -128,24 +127,23 @@ json_t *results_hist(const struct hist *h)
 	int64_t lo, hi;
 	uint64_t count;
 	while (hist_next_bucket(h, &it, &lo, &hi, &count))
-		json_array_append_new(buckets, json_pack("[I, I, I]", (json_int_t)lo, (json_int_t)hi,
-							 (json_int_t)count));
-	return json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "unit", "ns", "sig_digits",
-			 h->sig_digits, "total", (json_int_t)h->total, "min", (json_int_t)h->min, "max",
-			 (json_int_t)h->max, "p50", (json_int_t)hist_percentile(h, 50), "p90",
-			 (json_int_t)hist_percentile(h, 90), "p99", (json_int_t)hist_percentile(h, 99),
-			 "p999", (json_int_t)hist_percentile(h, 99.9), "clamped", (json_int_t)h->clamped,
-			 "buckets", buckets);
+		json_array_append_new(
+			buckets, json_pack("[I, I, I]", (json_int_t)lo, (json_int_t)hi, (json_int_t)count));
+	return json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "unit", "ns",
+			 "sig_digits", h->sig_digits, "total", (json_int_t)h->total, "min",
+			 (json_int_t)h->min, "max", (json_int_t)h->max, "p50",
+			 (json_int_t)hist_percentile(h, 50), "p90", (json_int_t)hist_percentile(h, 90), "p99",
+			 (json_int_t)hist_percentile(h, 99), "p999", (json_int_t)hist_percentile(h, 99.9),
+			 "clamped", (json_int_t)h->clamped, "buckets", buckets);
 }
 
 static json_t *case_summary(const struct stats_summary *s)
 {
-	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "n",
-			 (json_int_t)s->n, "mean", num(s->mean), "stddev", num(s->stddev), "cv", num(s->cv),
-			 "min", num(s->min), "max", num(s->max), "median", num(s->median), "mad",
-			 num(s->mad), "q1", num(s->q1), "q3", num(s->q3), "p1", num(s->p1), "p5",
-			 num(s->p5), "p90", num(s->p90), "p95", num(s->p95), "p99", num(s->p99), "p999",
-			 num(s->p999));
+	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "n", (json_int_t)s->n, "mean", num(s->mean), "stddev", num(s->stddev), "cv",
+			 num(s->cv), "min", num(s->min), "max", num(s->max), "median", num(s->median), "mad",
+			 num(s->mad), "q1", num(s->q1), "q3", num(s->q3), "p1", num(s->p1), "p5", num(s->p5),
+			 "p90", num(s->p90), "p95", num(s->p95), "p99", num(s->p99), "p999", num(s->p999));
 }
 
 static json_t *case_counters(const struct bench_result *r)
@@ -166,9 +164,9 @@ json_t *results_add_case(json_t *exp, const struct bench_case *c, const char *gr
 	json_t *cpus = json_array();
 	for (int i = 0; i < c->ncpus && i < 4; i++)
 		json_array_append_new(cpus, json_integer(c->cpus[i]));
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "name", c->name, "label", c->label ? c->label : c->name,
-			      "group", group ? group : "", "status", status[r->status], "cpus", cpus, "unit",
-			      c->unit ? c->unit : "ns/op");
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "name", c->name, "label",
+			      c->label ? c->label : c->name, "group", group ? group : "", "status",
+			      status[r->status], "cpus", cpus, "unit", c->unit ? c->unit : "ns/op");
 	if (!o)
 		return NULL;
 	if (r->status != BENCH_OK) {
@@ -179,17 +177,19 @@ json_t *results_add_case(json_t *exp, const struct bench_case *c, const char *gr
 			json_array_append_new(samples, num(r->samples[i]));
 		const struct stats_outliers *out = &r->summary.outliers;
 		json_object_update_new(
-			o, json_pack("{s:I, s:o, s:o, s:o, s:{s:f, s:o, s:o, s:s, s:i}, s:{s:I, s:I, s:I, s:I},"
-				     " s:b, s:o, s:o, s:o}",
-				     "iters_per_sample", (json_int_t)r->iters, "ops_per_iter",
-				     num(c->ops_per_iter > 0 ? c->ops_per_iter : 1), "samples", samples, "summary",
-				     case_summary(&r->summary), "ci", "level", r->ci.level, "lo", num(r->ci.lo),
-				     "hi", num(r->ci.hi), "method", "bootstrap-percentile", "resamples",
-				     (int)resamples, "outliers", "low_severe", (json_int_t)out->low_severe,
-				     "low_mild", (json_int_t)out->low_mild, "high_mild", (json_int_t)out->high_mild,
-				     "high_severe", (json_int_t)out->high_severe, "converged", r->converged,
-				     "warmup_s", num(r->warmup_ns / 1e9), "measure_s", num(r->measure_ns / 1e9),
-				     "counters", case_counters(r)));
+			o,
+			json_pack("{s:I, s:o, s:o, s:o, s:{s:f, s:o, s:o, s:s, s:i}, s:{s:I, s:I, s:I, s:I},"
+				  " s:b, s:o, s:o, s:o}",
+				  "iters_per_sample", (json_int_t)r->iters, "ops_per_iter",
+				  num(c->ops_per_iter > 0 ? c->ops_per_iter : 1), "samples", samples,
+				  "summary", case_summary(&r->summary), "ci", "level", r->ci.level, "lo",
+				  num(r->ci.lo), "hi", num(r->ci.hi), "method", "bootstrap-percentile",
+				  "resamples", (int)resamples, "outliers", "low_severe",
+				  (json_int_t)out->low_severe, "low_mild", (json_int_t)out->low_mild,
+				  "high_mild", (json_int_t)out->high_mild, "high_severe",
+				  (json_int_t)out->high_severe, "converged", r->converged, "warmup_s",
+				  num(r->warmup_ns / 1e9), "measure_s", num(r->measure_ns / 1e9), "counters",
+				  case_counters(r)));
 		if (r->op_hist && r->op_hist->total)
 			json_object_set_new(o, "hist", results_hist(r->op_hist));
 	}
@@ -201,8 +201,8 @@ json_t *results_add_case(json_t *exp, const struct bench_case *c, const char *gr
 json_t *results_add_claim(json_t *exp, const struct claim *cl)
 {
 	bool tested = cl->verdict != CLAIM_NOT_TESTED;
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:s}", "text", cl->text, "a", cl->a, "b",
-			      cl->b, "kind", claim_kind_name(cl->kind), "threshold", num(cl->threshold),
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:s}", "text", cl->text, "a", cl->a,
+			      "b", cl->b, "kind", claim_kind_name(cl->kind), "threshold", num(cl->threshold),
 			      "expect", cl->expect ? cl->expect : "appear", "ratio",
 			      tested ? num(cl->ratio.point) : json_null(), "ci",
 			      tested ? json_pack("{s:f, s:o, s:o}", "level", cl->ratio.level, "lo",
@@ -235,9 +235,9 @@ json_t *results_add_matrix(json_t *exp, const char *name, const char *title, con
 			json_array_append_new(row, num(values[r * ncols + c]));
 		json_array_append_new(vals, row);
 	}
-	json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "name", name, "title", title, "unit",
-			      unit, "row_title", row_title, "col_title", col_title, "rows", labels(nrows, rows),
-			      "cols", labels(ncols, cols), "values", vals);
+	json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "name", name, "title", title,
+			      "unit", unit, "row_title", row_title, "col_title", col_title, "rows",
+			      labels(nrows, rows), "cols", labels(ncols, cols), "values", vals);
 	if (!m || json_array_append_new(json_object_get(exp, "matrices"), m) != 0)
 		return NULL;
 	return m;
@@ -270,7 +270,8 @@ int results_check(const json_t *doc, char *err, size_t errlen)
 	const char *schema = json_string_value(json_object_get(doc, "schema"));
 	json_t *v = json_object_get(doc, "version");
 	if (!json_is_object(doc) || !schema || strcmp(schema, RESULTS_SCHEMA) != 0) {
-		snprintf(err, errlen, "not a syslab results document (no \"schema\": \"%s\")", RESULTS_SCHEMA);
+		snprintf(err, errlen, "not a syslab results document (no \"schema\": \"%s\")",
+			 RESULTS_SCHEMA);
 		return -EINVAL;
 	}
 	if (!json_is_integer(v) || json_integer_value(v) < 1) {

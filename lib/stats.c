@@ -299,7 +299,7 @@ static double *stats_alloc_work(size_t n, unsigned resamples)
  * Each resample costs n draws and an O(n) selection, so the whole is O(n * resamples).
  */
 int stats_bootstrap_median_ci(const double *x, size_t n, double level, unsigned resamples, uint64_t seed,
-                              struct stats_ci *ci)
+			      struct stats_ci *ci)
 {
 	struct stats_rng r;
 	double *buf, *est;
@@ -325,7 +325,7 @@ int stats_bootstrap_median_ci(const double *x, size_t n, double level, unsigned 
  * comes out unbounded when such resamples reach the tails.
  */
 int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double level,
-                             unsigned resamples, uint64_t seed, struct stats_ci *ci)
+			     unsigned resamples, uint64_t seed, struct stats_ci *ci)
 {
 	struct stats_rng r;
 	double *buf, *est, ma, mb;
@@ -425,7 +425,7 @@ void stats_median_ci_sorted(const double *sorted, size_t n, double level, struct
 		double tail = (1 - level) / 2;
 
 		k = n <= STATS_EXACT_BINOMIAL_MAX ? stats_binom_k_exact(n, tail)
-		                                  : stats_binom_k_normal(n, tail);
+						  : stats_binom_k_normal(n, tail);
 	}
 	if (k == 0) {
 		ci->lo = sorted[0];

@@ -9,22 +9,22 @@
 #include <syslab/stats.h>
 
 enum claim_kind {
-	CLAIM_AT_LEAST,	 /* median(a)/median(b) >= threshold */
-	CLAIM_AT_MOST,	 /* median(a)/median(b) <= threshold */
+	CLAIM_AT_LEAST,  /* median(a)/median(b) >= threshold */
+	CLAIM_AT_MOST,   /* median(a)/median(b) <= threshold */
 	CLAIM_EQUIVALENT /* 1/(1+threshold) <= ratio <= 1+threshold: "within noise" */
 };
 
 enum claim_verdict { CLAIM_HOLDS, CLAIM_DOES_NOT_HOLD, CLAIM_INCONCLUSIVE, CLAIM_NOT_TESTED };
 
 struct claim {
-	const char *text;	/* "packed cross-core is slower than padded cross-core" */
-	const char *a, *b;	/* case names */
+	const char *text;  /* "packed cross-core is slower than padded cross-core" */
+	const char *a, *b; /* case names */
 	enum claim_kind kind;
 	double threshold;
-	const char *expect;	/* "appear" or "vanish": the effect must show, or must not */
-	struct stats_ci ratio;	/* filled by claim_eval */
+	const char *expect;    /* "appear" or "vanish": the effect must show, or must not */
+	struct stats_ci ratio; /* filled by claim_eval */
 	enum claim_verdict verdict;
-	char reason[256];	/* why not tested, when it was not */
+	char reason[256]; /* why not tested, when it was not */
 };
 
 /*
@@ -32,13 +32,13 @@ struct claim {
  * then the verdict. Holds when the whole CI satisfies the claim, does not hold when the whole
  * CI contradicts it, inconclusive otherwise. Returns 0 or -errno from the bootstrap.
  */
-int claim_eval(struct claim *c, const double *a, size_t na, const double *b, size_t nb,
-	       unsigned resamples, uint64_t seed);
+int claim_eval(struct claim *c, const double *a, size_t na, const double *b, size_t nb, unsigned resamples,
+	       uint64_t seed);
 
 /* Marks c not tested (e.g. a case was unsupported), with the reason. */
 void claim_not_tested(struct claim *c, const char *reason);
 
-const char *claim_verdict_name(enum claim_verdict v);	/* "holds", "does not hold", ... */
-const char *claim_kind_name(enum claim_kind k);		/* "at_least", "at_most", "equivalent" */
+const char *claim_verdict_name(enum claim_verdict v); /* "holds", "does not hold", ... */
+const char *claim_kind_name(enum claim_kind k);       /* "at_least", "at_most", "equivalent" */
 
 #endif

@@ -42,13 +42,14 @@ static inline uint64_t clock_tsc_read(uint32_t *cpu)
 
 /* What the lab knows about its timers; filled by clock_calibrate(). */
 struct clock_info {
-	bool tsc_usable;	/* rdtscp exists and the TSC is invariant (constant + nonstop) */
-	double tsc_ghz;		/* ticks per nanosecond, 0 when !tsc_usable */
-	double mono_overhead_ns;	/* median cost of one clock_now_ns() call */
-	double mono_resolution_ns;	/* smallest non-zero difference of two successive reads */
-	double tsc_overhead_ns;		/* median cost of one clock_tsc_read(), 0 when !tsc_usable */
-	double tsc_resolution_ns;	/* smallest non-zero difference, in ns */
-	const char *source;	/* "rdtscp" when the TSC is usable for per-operation timing, else "clock_gettime" */
+	bool tsc_usable;           /* rdtscp exists and the TSC is invariant (constant + nonstop) */
+	double tsc_ghz;            /* ticks per nanosecond, 0 when !tsc_usable */
+	double mono_overhead_ns;   /* median cost of one clock_now_ns() call */
+	double mono_resolution_ns; /* smallest non-zero difference of two successive reads */
+	double tsc_overhead_ns;    /* median cost of one clock_tsc_read(), 0 when !tsc_usable */
+	double tsc_resolution_ns;  /* smallest non-zero difference, in ns */
+	const char
+		*source; /* "rdtscp" when the TSC is usable for per-operation timing, else "clock_gettime" */
 };
 
 /*

@@ -6,62 +6,62 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CPU_MAX 1024	  /* CPUs we track; more are ignored (and counted in truncated) */
-#define CPU_CACHE_MAX 8	  /* cache levels/types per CPU (L1d, L1i, L2, L3, ...) */
-#define CPU_VULN_MAX 32	  /* entries of /sys/devices/system/cpu/vulnerabilities */
+#define CPU_MAX       1024 /* CPUs we track; more are ignored (and counted in truncated) */
+#define CPU_CACHE_MAX 8    /* cache levels/types per CPU (L1d, L1i, L2, L3, ...) */
+#define CPU_VULN_MAX  32   /* entries of /sys/devices/system/cpu/vulnerabilities */
 
 struct cpu_cache {
-	int level;		/* 1, 2, 3 ... */
-	char type[16];		/* "Data", "Instruction", "Unified" */
-	long size;		/* bytes */
-	int line_size;		/* coherency_line_size, bytes */
-	int ways;		/* ways_of_associativity, 0 if unknown */
-	char shared_cpus[64];	/* shared_cpu_list as the kernel writes it, e.g. "0-1,8-9" */
+	int level;            /* 1, 2, 3 ... */
+	char type[16];        /* "Data", "Instruction", "Unified" */
+	long size;            /* bytes */
+	int line_size;        /* coherency_line_size, bytes */
+	int ways;             /* ways_of_associativity, 0 if unknown */
+	char shared_cpus[64]; /* shared_cpu_list as the kernel writes it, e.g. "0-1,8-9" */
 };
 
 struct cpu_info {
-	int id;			/* logical CPU number */
+	int id; /* logical CPU number */
 	bool online;
-	int package;		/* physical_package_id */
-	int die;		/* die_id, 0 if absent */
-	int core;		/* core_id (unique only within a package) */
-	int node;		/* NUMA node, -1 if unknown */
-	int core_index;		/* dense index of the physical core (package, die, core) across the machine */
-	int nsiblings;		/* CPUs sharing this core, including itself (1 without SMT) */
-	int siblings[8];	/* their ids, ascending */
+	int package;     /* physical_package_id */
+	int die;         /* die_id, 0 if absent */
+	int core;        /* core_id (unique only within a package) */
+	int node;        /* NUMA node, -1 if unknown */
+	int core_index;  /* dense index of the physical core (package, die, core) across the machine */
+	int nsiblings;   /* CPUs sharing this core, including itself (1 without SMT) */
+	int siblings[8]; /* their ids, ascending */
 	int ncaches;
 	struct cpu_cache caches[CPU_CACHE_MAX];
 };
 
 struct cpu_topology {
-	int ncpus;		/* entries in cpus[] (online ones only) */
+	int ncpus; /* entries in cpus[] (online ones only) */
 	int npackages;
-	int ncores;		/* physical cores */
+	int ncores; /* physical cores */
 	int nnodes;
-	bool smt;		/* some core has more than one online CPU */
-	bool truncated;		/* the machine had more than CPU_MAX CPUs */
-	int line_size;		/* L1d coherency line size, 64 if unknown */
+	bool smt;       /* some core has more than one online CPU */
+	bool truncated; /* the machine had more than CPU_MAX CPUs */
+	int line_size;  /* L1d coherency line size, 64 if unknown */
 	struct cpu_info cpus[CPU_MAX];
 };
 
 /* The conditions under which results were taken. Strings are "" when unknown. */
 struct cpu_conditions {
-	char model[128];	/* /proc/cpuinfo "model name" (or "CPU part"/"uarch" elsewhere) */
-	char kernel[128];	/* uname -r */
-	char arch[32];		/* uname -m */
-	char governor[32];	/* cpu0 scaling_governor, "" when there is no cpufreq */
-	char driver[32];	/* cpu0 scaling_driver */
-	int boost;		/* 1 on, 0 off, -1 unknown (cpufreq/boost or intel_pstate/no_turbo) */
-	char smt_control[32];	/* /sys/devices/system/cpu/smt/control: on, off, notsupported ... */
-	bool smt_active;	/* smt/active */
-	char isolated[128];	/* isolated CPU list, "" if none */
-	char nohz_full[128];	/* nohz_full CPU list, "" if none */
-	char hypervisor[32];	/* "kvm", "xen", "vmware", "hyperv", ... or "" on bare metal */
-	bool tsc_invariant;	/* constant_tsc and nonstop_tsc in /proc/cpuinfo flags */
+	char model[128];      /* /proc/cpuinfo "model name" (or "CPU part"/"uarch" elsewhere) */
+	char kernel[128];     /* uname -r */
+	char arch[32];        /* uname -m */
+	char governor[32];    /* cpu0 scaling_governor, "" when there is no cpufreq */
+	char driver[32];      /* cpu0 scaling_driver */
+	int boost;            /* 1 on, 0 off, -1 unknown (cpufreq/boost or intel_pstate/no_turbo) */
+	char smt_control[32]; /* /sys/devices/system/cpu/smt/control: on, off, notsupported ... */
+	bool smt_active;      /* smt/active */
+	char isolated[128];   /* isolated CPU list, "" if none */
+	char nohz_full[128];  /* nohz_full CPU list, "" if none */
+	char hypervisor[32];  /* "kvm", "xen", "vmware", "hyperv", ... or "" on bare metal */
+	bool tsc_invariant;   /* constant_tsc and nonstop_tsc in /proc/cpuinfo flags */
 	int nvulns;
 	struct {
-		char name[48];	/* e.g. "spectre_v2" */
-		char state[160];/* the kernel's text, e.g. "Mitigation: Retpolines; ..." */
+		char name[48];   /* e.g. "spectre_v2" */
+		char state[160]; /* the kernel's text, e.g. "Mitigation: Retpolines; ..." */
 	} vulns[CPU_VULN_MAX];
 };
 

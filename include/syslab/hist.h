@@ -14,20 +14,20 @@
  * The struct does not own counts: the caller passes storage of hist_counts_len() entries.
  */
 struct hist {
-	int64_t lowest;		/* smallest value told apart from 0, >= 1 */
-	int64_t highest;	/* largest value kept exactly enough, >= 2 * lowest */
-	int sig_digits;		/* 1..5 */
-	int unit_magnitude;	/* floor(log2(lowest)) */
+	int64_t lowest;     /* smallest value told apart from 0, >= 1 */
+	int64_t highest;    /* largest value kept exactly enough, >= 2 * lowest */
+	int sig_digits;     /* 1..5 */
+	int unit_magnitude; /* floor(log2(lowest)) */
 	int sub_bucket_half_count_magnitude;
-	int32_t sub_bucket_count;	/* power of two >= 2 * 10^sig_digits */
+	int32_t sub_bucket_count; /* power of two >= 2 * 10^sig_digits */
 	int32_t sub_bucket_half_count;
 	int64_t sub_bucket_mask;
 	int32_t bucket_count;
 	int32_t counts_len;
 	uint64_t *counts;
 	uint64_t total;
-	uint64_t clamped;	/* values outside [lowest, highest] that were clamped */
-	int64_t min, max;	/* exact extremes of what was recorded (before clamping) */
+	uint64_t clamped; /* values outside [lowest, highest] that were clamped */
+	int64_t min, max; /* exact extremes of what was recorded (before clamping) */
 };
 
 /* How many counters a histogram with these parameters needs, or -EINVAL. */

@@ -28,8 +28,8 @@ struct perf_reading {
 };
 
 struct perf_set {
-	int fd[PERF_NCOUNTERS];		/* -1 when unsupported */
-	int err[PERF_NCOUNTERS];	/* the errno perf_event_open gave, 0 when supported */
+	int fd[PERF_NCOUNTERS];  /* -1 when unsupported */
+	int err[PERF_NCOUNTERS]; /* the errno perf_event_open gave, 0 when supported */
 };
 
 /*

@@ -14,7 +14,7 @@
 #include <syslab/cpu.h>
 #include <syslab/perf.h>
 
-#define RESULTS_SCHEMA "syslab-results"
+#define RESULTS_SCHEMA  "syslab-results"
 #define RESULTS_VERSION 1
 
 /*
@@ -28,8 +28,8 @@ json_t *results_new(const char *mode, uint64_t seed, const char *command);
  * The env object of a document from what the lab measured of the machine. ps may be NULL (no
  * counters) or already closed: which counters work is read from its err[].
  */
-json_t *results_env(const struct cpu_topology *t, const struct cpu_conditions *c,
-		    const struct clock_info *ci, const struct perf_set *ps);
+json_t *results_env(const struct cpu_topology *t, const struct cpu_conditions *c, const struct clock_info *ci,
+		    const struct perf_set *ps);
 
 json_t *results_add_experiment(json_t *doc, const char *name, const char *title, const char *question);
 /* Appends a string to an experiment's "conditions" or "notes" list. */

@@ -13,12 +13,12 @@ struct stats_outliers {
 
 struct stats_summary {
 	size_t n;
-	double mean, stddev;	/* stddev with n-1 (sample); 0 when n < 2 */
-	double cv;		/* stddev / mean; 0 when mean == 0 */
+	double mean, stddev; /* stddev with n-1 (sample); 0 when n < 2 */
+	double cv;           /* stddev / mean; 0 when mean == 0 */
 	double min, max;
 	double median;
-	double mad;		/* median absolute deviation from the median (unscaled) */
-	double q1, q3;		/* 25th and 75th percentiles */
+	double mad;    /* median absolute deviation from the median (unscaled) */
+	double q1, q3; /* 25th and 75th percentiles */
 	double p1, p5, p90, p95, p99, p999;
 	struct stats_outliers outliers;
 };
@@ -50,15 +50,15 @@ uint64_t stats_rng_below(struct stats_rng *r, uint64_t n);
 /* A confidence interval around a point estimate. */
 struct stats_ci {
 	double point, lo, hi;
-	double level;		/* e.g. 0.95 */
+	double level; /* e.g. 0.95 */
 };
 
 /*
  * Percentile bootstrap CI of the median of x[n]: resamples times, each a resample with
  * replacement of size n. 0, -EINVAL (n == 0 or level outside (0,1)), -ENOMEM.
  */
-int stats_bootstrap_median_ci(const double *x, size_t n, double level, unsigned resamples,
-			      uint64_t seed, struct stats_ci *ci);
+int stats_bootstrap_median_ci(const double *x, size_t n, double level, unsigned resamples, uint64_t seed,
+			      struct stats_ci *ci);
 
 /*
  * Percentile bootstrap CI of median(a) / median(b), resampling a and b independently.

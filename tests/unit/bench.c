@@ -69,8 +69,12 @@ static int drift_run(void *arg, uint64_t iters, struct bench_sample *s)
 
 static struct bench_case fake_case(struct fake *f)
 {
-	return (struct bench_case){.name = "fake", .cpu = -1, .setup = fake_setup, .run = fake_run,
-				   .teardown = fake_teardown, .arg = f};
+	return (struct bench_case){.name = "fake",
+				   .cpu = -1,
+				   .setup = fake_setup,
+				   .run = fake_run,
+				   .teardown = fake_teardown,
+				   .arg = f};
 }
 
 int main(void)
@@ -89,8 +93,8 @@ int main(void)
 	is_near(r.summary.median, 10, 1e-12, "median is 10 ns/op");
 	is_near(r.ci.lo, 10, 1e-12, "CI lo is 10");
 	is_near(r.ci.hi, 10, 1e-12, "CI hi is 10");
-	ok(r.iters * 10.0 >= 0.8 * b.sample_ns, "calibration makes a sample last about sample_ns (%llu iters)",
-	   (unsigned long long)r.iters);
+	ok(r.iters * 10.0 >= 0.8 * b.sample_ns,
+	   "calibration makes a sample last about sample_ns (%llu iters)", (unsigned long long)r.iters);
 	ok(r.iters * 10.0 <= 2.5 * b.sample_ns, "... and not much longer");
 	is_int(f.setups, 1, "setup once");
 	is_int(f.teardowns, 1, "teardown once");
@@ -189,7 +193,8 @@ int main(void)
 		ok(r.counter_per_op[PERF_TASK_CLOCK] >= 0, "task-clock per op is recorded");
 	else
 		diag("task-clock unsupported here: %s", perf_reason(r.counter_err[PERF_TASK_CLOCK]));
-	ok(!r.counter_ok[PERF_CYCLES] || r.counter_per_op[PERF_CYCLES] >= 0, "cycles are recorded or unsupported");
+	ok(!r.counter_ok[PERF_CYCLES] || r.counter_per_op[PERF_CYCLES] >= 0,
+	   "cycles are recorded or unsupported");
 	bench_result_free(&r);
 
 	/* Interleaved: one sample of each in turn, alternating order; the drift cancels in the ratio. */
@@ -212,8 +217,8 @@ int main(void)
 		hi = rr[0].samples[i] > hi ? rr[0].samples[i] : hi;
 	}
 	ok(hi / lo > 1.5, "the drift is in the samples (%.1f..%.1f)", lo, hi);
-	is_near(rr[1].summary.median / rr[0].summary.median, 2.0, 0.05, "but the ratio of medians stays 2 (%.3f)",
-		rr[1].summary.median / rr[0].summary.median);
+	is_near(rr[1].summary.median / rr[0].summary.median, 2.0, 0.05,
+		"but the ratio of medians stays 2 (%.3f)", rr[1].summary.median / rr[0].summary.median);
 	bench_result_free(&rr[0]);
 	bench_result_free(&rr[1]);
 

@@ -27,7 +27,8 @@ int main(void)
 	struct claim c = make(CLAIM_AT_LEAST, 1.5);
 	is_int(claim_eval(&c, a, N, b, N, 500, 1), 0, "claim_eval succeeds");
 	is_near(c.ratio.point, 2.0, 1e-9, "ratio of a = 2b is 2");
-	ok(c.ratio.lo <= 2.0 && c.ratio.hi >= 2.0 && c.ratio.hi - c.ratio.lo < 0.05, "its CI is tight around 2");
+	ok(c.ratio.lo <= 2.0 && c.ratio.hi >= 2.0 && c.ratio.hi - c.ratio.lo < 0.05,
+	   "its CI is tight around 2");
 	is_str(claim_verdict_name(c.verdict), "holds", "2x is at least 1.5x");
 
 	c = make(CLAIM_AT_LEAST, 3);
@@ -51,12 +52,13 @@ int main(void)
 	/* A wide CI that contains 1 must not count as "equivalent": equivalence has to be shown. */
 	c = make(CLAIM_EQUIVALENT, 0.02);
 	claim_eval(&c, wide, N, b, N, 500, 1);
-	ok(c.ratio.lo < 1 / 1.02 || c.ratio.hi > 1.02, "a noisy sample's ratio CI is wider than +-2%% (%.3f..%.3f)",
-	   c.ratio.lo, c.ratio.hi);
+	ok(c.ratio.lo < 1 / 1.02 || c.ratio.hi > 1.02,
+	   "a noisy sample's ratio CI is wider than +-2%% (%.3f..%.3f)", c.ratio.lo, c.ratio.hi);
 	is_str(claim_verdict_name(c.verdict), "inconclusive", "noise straddling the bounds is inconclusive");
 	c = make(CLAIM_AT_LEAST, 1.0);
 	claim_eval(&c, wide, N, b, N, 500, 1);
-	is_str(claim_verdict_name(c.verdict), "inconclusive", "a CI straddling the threshold is inconclusive");
+	is_str(claim_verdict_name(c.verdict), "inconclusive",
+	       "a CI straddling the threshold is inconclusive");
 
 	double zero[3] = {0, 0, 0};
 	c = make(CLAIM_AT_LEAST, 1.0);

@@ -36,7 +36,7 @@ static int read_cond(const char *name)
 	char sys[PATH_MAX], proc[PATH_MAX];
 
 	return cpu_conditions_read(&cond, fixture(sys, sizeof(sys), name, "/sys"),
-	                           fixture(proc, sizeof(proc), name, "/proc"));
+				   fixture(proc, sizeof(proc), name, "/proc"));
 }
 
 static const struct cpu_cache *find_cache(const struct cpu_info *c, int level, const char *type)
@@ -71,8 +71,8 @@ static void test_list_parse(void)
 	is_int(cpu_list_parse("0-2000000000", ids, 16), -E2BIG, "list: a huge range is -E2BIG, quickly");
 
 	static const char *const bad[] = {"garbage", "3-1",         "-1",    "1,-2", "1,,2", "1,",
-	                                  ",1",      "1-",          "1-2-3", "0x3",  " 1",   "1 2",
-	                                  "1\n2",    "99999999999", "0-3:2", "1;2"};
+					  ",1",      "1-",          "1-2-3", "0x3",  " 1",   "1 2",
+					  "1\n2",    "99999999999", "0-3:2", "1;2"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char shown[32];
 		snprintf(shown, sizeof(shown), "%s", bad[i]);
@@ -175,8 +175,8 @@ static void test_2s_smt_topology(void)
 	is_int(cpu_pick_pair(&topo, CPU_PAIR_CORES, &a, &b), 0, "2s: CORES pair");
 	ok(a == 0 && b == 1, "2s: CORES is (0,1), got (%d,%d)", a, b);
 	ok(cpu_find(&topo, a)->core_index != cpu_find(&topo, b)->core_index &&
-	           cpu_find(&topo, a)->package == cpu_find(&topo, b)->package &&
-	           !is_sibling(cpu_find(&topo, a), b),
+		   cpu_find(&topo, a)->package == cpu_find(&topo, b)->package &&
+		   !is_sibling(cpu_find(&topo, a), b),
 	   "2s: CORES on distinct cores of one package, not siblings");
 	is_int(cpu_pick_pair(&topo, CPU_PAIR_SMT, &a, &b), 0, "2s: SMT pair");
 	ok(a == 0 && b == 8 && is_sibling(cpu_find(&topo, a), b),

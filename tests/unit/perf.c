@@ -14,8 +14,8 @@
 static void test_names(void)
 {
 	static const char *const want[PERF_NCOUNTERS] = {
-	        "cycles",           "instructions",   "cache-misses", "branch-misses",
-	        "context-switches", "cpu-migrations", "page-faults",  "task-clock",
+		"cycles",           "instructions",   "cache-misses", "branch-misses",
+		"context-switches", "cpu-migrations", "page-faults",  "task-clock",
 	};
 
 	for (int i = 0; i < PERF_NCOUNTERS; i++) {
@@ -214,7 +214,7 @@ static void test_unprivileged(void)
 		/* 0: retried to user-only; 1: task-clock refused; 2: context switches not refused. */
 		_exit(!perf_supported(&ps, PERF_TASK_CLOCK)        ? 1
 		      : perf_supported(&ps, PERF_CONTEXT_SWITCHES) ? 2
-		                                                   : 0);
+								   : 0);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
 		diag("fork/wait failed; user-only retry not tested");

@@ -123,36 +123,36 @@ static void test_format(void)
 static void test_fixture(const json_t *doc, bool gnuplot)
 {
 	static const char *const want[] = {
-	        "False sharing: packed vs padded counters",
-	        "Core-to-core latency",
-	        "packed counters, both threads on CPU 0",
-	        "padded to 64 B, both threads on CPU 0",
-	        "padded to 128 B, both threads on CPU 0",
-	        "packed counters, CPUs 0 and 1",
-	        "padded to 64 B, CPUs 0 and 1",
-	        "padded to 128 B, CPUs 0 and 1",
-	        "packed counters, SMT siblings",
-	        "no SMT siblings on this machine (smt control: notsupported)",
-	        "ping-pong, CPU 0 and CPU 1 (one way)",
-	        "ping-pong, CPU 0 and CPU 2 (one way)",
-	        "Packed counters on two cores are at least 1.5x slower than counters padded to 128 B",
-	        "On one CPU, padding makes no difference (within 5%)",
-	        "SMT siblings share L1, so packed vs padded shows little effect between them",
-	        "Crossing to the other CCX (CPU 0 to CPU 2) costs at least 1.35x the latency within one (CPU "
-	        "0 "
-	        "to CPU 1)",
-	        "CPU 0 to CPU 2 is no slower than CPU 0 to CPU 1",
-	        "class=\"badge holds\">holds<",
-	        "class=\"badge nothold\">does not hold<",
-	        "class=\"badge inconclusive\">inconclusive<",
-	        "class=\"badge nottested\">not tested<",
-	        "AMD EPYC 7B13 64-Core Processor",
-	        "syslab run --quick --seed 42 -o build/report falseshare c2c",
-	        "needs ratio ≥ 1.50",
-	        "needs 0.952 ≤ ratio ≤ 1.05",
-	        "17.8 ns",
-	        "id=\"x-falseshare\"",
-	        "href=\"#x-c2c\"",
+		"False sharing: packed vs padded counters",
+		"Core-to-core latency",
+		"packed counters, both threads on CPU 0",
+		"padded to 64 B, both threads on CPU 0",
+		"padded to 128 B, both threads on CPU 0",
+		"packed counters, CPUs 0 and 1",
+		"padded to 64 B, CPUs 0 and 1",
+		"padded to 128 B, CPUs 0 and 1",
+		"packed counters, SMT siblings",
+		"no SMT siblings on this machine (smt control: notsupported)",
+		"ping-pong, CPU 0 and CPU 1 (one way)",
+		"ping-pong, CPU 0 and CPU 2 (one way)",
+		"Packed counters on two cores are at least 1.5x slower than counters padded to 128 B",
+		"On one CPU, padding makes no difference (within 5%)",
+		"SMT siblings share L1, so packed vs padded shows little effect between them",
+		"Crossing to the other CCX (CPU 0 to CPU 2) costs at least 1.35x the latency within one (CPU "
+		"0 "
+		"to CPU 1)",
+		"CPU 0 to CPU 2 is no slower than CPU 0 to CPU 1",
+		"class=\"badge holds\">holds<",
+		"class=\"badge nothold\">does not hold<",
+		"class=\"badge inconclusive\">inconclusive<",
+		"class=\"badge nottested\">not tested<",
+		"AMD EPYC 7B13 64-Core Processor",
+		"syslab run --quick --seed 42 -o build/report falseshare c2c",
+		"needs ratio ≥ 1.50",
+		"needs 0.952 ≤ ratio ≤ 1.05",
+		"17.8 ns",
+		"id=\"x-falseshare\"",
+		"href=\"#x-c2c\"",
 	};
 	char err[256] = "", *page = NULL;
 	int rc = render(doc, "fixture", &page, err, sizeof err);
@@ -183,7 +183,7 @@ static void test_fixture(const json_t *doc, bool gnuplot)
 static json_t *case_of(json_t *doc, size_t exp, size_t c)
 {
 	return json_array_get(
-	        json_object_get(json_array_get(json_object_get(doc, "experiments"), exp), "cases"), c);
+		json_object_get(json_array_get(json_object_get(doc, "experiments"), exp), "cases"), c);
 }
 
 static void test_html_escaping(const json_t *fixture)
@@ -223,7 +223,7 @@ static void test_gnuplot_injection(const json_t *fixture, bool gnuplot)
 	json_object_set_new(case_of(doc, 0, 1), "unit", json_string(s));
 	json_object_set_new(case_of(doc, 0, 2), "group", json_string(s));
 	mat = json_array_get(
-	        json_object_get(json_array_get(json_object_get(doc, "experiments"), 1), "matrices"), 0);
+		json_object_get(json_array_get(json_object_get(doc, "experiments"), 1), "matrices"), 0);
 	snprintf(s, sizeof s, "'\n!touch %s\n@x `touch %s`", pwn[3], pwn[3]);
 	json_object_set_new(mat, "row_title", json_string(s));
 	json_object_set_new(mat, "unit", json_string(s));
@@ -248,7 +248,7 @@ static void test_no_gnuplot(const json_t *doc)
 	ok(has(page, "Plots are missing.") && has(page, "SYSLAB_GNUPLOT=/nonexistent cannot be run"),
 	   "the page says plots are missing and why");
 	ok(has(page, "<table class=\"cases\">") && has(page, "packed counters, CPUs 0 and 1") &&
-	           has(page, "<table class=\"claims\">"),
+		   has(page, "<table class=\"claims\">"),
 	   "the tables are all there");
 	ok(!has(page, "<svg"), "no SVG at all");
 	free(page);
@@ -296,10 +296,10 @@ static void test_bad_documents(void)
 	static const struct {
 		const char *file, *msg;
 	} bad[] = {
-	        {"tests/fixtures/results-bad-schema.json", "not a syslab results document"},
-	        {"tests/fixtures/results-bad-version.json",
-	         "results version 2 is newer than this syslab reads (1)"},
-	        {"tests/fixtures/results-bad-notobject.json", "not a syslab results document"},
+		{"tests/fixtures/results-bad-schema.json", "not a syslab results document"},
+		{"tests/fixtures/results-bad-version.json",
+		 "results version 2 is newer than this syslab reads (1)"},
+		{"tests/fixtures/results-bad-notobject.json", "not a syslab results document"},
 	};
 	char err[256], path[160], *page;
 	json_error_t je;
@@ -329,29 +329,29 @@ static void test_bad_documents(void)
 
 /* Fields missing, of the wrong type, or nonsense: all read as absent, and the page still renders. */
 static const char sparse_doc[] =
-        "{\"schema\": \"syslab-results\", \"version\": 1, \"seed\": \"x\", \"tool\": 3,"
-        " \"env\": {\"caches\": [{\"level\": \"1\"}, 5], \"perf\": {\"cycles\": 5}, \"smt\": \"x\","
-        "          \"mitigations\": {\"a\": 1}, \"timer\": {}, \"hypervisor\": null, \"cpus_online\": \"2\"},"
-        " \"experiments\": ["
-        "  {\"name\": \"m\", \"cases\": ["
-        "     {\"name\": \"a\"},"
-        "     {\"name\": \"b\", \"status\": \"ok\", \"samples\": [1, 2, \"x\", null, 3], \"unit\": 7},"
-        "     {\"name\": \"c\", \"status\": \"ok\", \"samples\": [], \"summary\": 5, \"ci\": [1, 2],"
-        "      \"hist\": {\"buckets\": [[1], [\"a\", 2, 3], [1, 2, -4], 7], \"total\": \"n\"}},"
-        "     {\"name\": \"d\", \"status\": \"ok\", \"group\": 4, \"summary\": {\"median\": 0},"
-        "      \"hist\": {\"buckets\": [[0, 0, 10]], \"total\": 10}, \"outliers\": {\"low_mild\": \"x\"},"
-        "      \"counters\": {\"cycles\": 1, \"x\": {\"per_op\": \"y\"}}},"
-        "     {\"label\": 5, \"status\": \"failed\"}, 7],"
-        "   \"claims\": [{\"text\": \"t\", \"ratio\": \"big\", \"ci\": [1, 2], \"kind\": \"at_least\"},"
-        "               {\"verdict\": \"holds\", \"ratio\": 2, \"ci\": {\"lo\": 3, \"hi\": 1},"
-        "                \"kind\": \"equivalent\", \"threshold\": -5},"
-        "               {\"verdict\": \"weird\", \"ratio\": -1, \"kind\": \"at_most\", \"threshold\": 0}, 3],"
-        "   \"matrices\": [{\"values\": [[1, null], [2]]}, {\"values\": \"no\"}, {\"values\": [[]]},"
-        "                  {\"values\": [[null, null], [null]]}, 9],"
-        "   \"conditions\": \"none\", \"notes\": [1, \"a note\"]},"
-        "  \"not an experiment\","
-        "  {\"cases\": \"nope\", \"claims\": {}, \"matrices\": null},"
-        "  {\"name\": \"m\", \"title\": \"same name again\"}]}";
+	"{\"schema\": \"syslab-results\", \"version\": 1, \"seed\": \"x\", \"tool\": 3,"
+	" \"env\": {\"caches\": [{\"level\": \"1\"}, 5], \"perf\": {\"cycles\": 5}, \"smt\": \"x\","
+	"          \"mitigations\": {\"a\": 1}, \"timer\": {}, \"hypervisor\": null, \"cpus_online\": \"2\"},"
+	" \"experiments\": ["
+	"  {\"name\": \"m\", \"cases\": ["
+	"     {\"name\": \"a\"},"
+	"     {\"name\": \"b\", \"status\": \"ok\", \"samples\": [1, 2, \"x\", null, 3], \"unit\": 7},"
+	"     {\"name\": \"c\", \"status\": \"ok\", \"samples\": [], \"summary\": 5, \"ci\": [1, 2],"
+	"      \"hist\": {\"buckets\": [[1], [\"a\", 2, 3], [1, 2, -4], 7], \"total\": \"n\"}},"
+	"     {\"name\": \"d\", \"status\": \"ok\", \"group\": 4, \"summary\": {\"median\": 0},"
+	"      \"hist\": {\"buckets\": [[0, 0, 10]], \"total\": 10}, \"outliers\": {\"low_mild\": \"x\"},"
+	"      \"counters\": {\"cycles\": 1, \"x\": {\"per_op\": \"y\"}}},"
+	"     {\"label\": 5, \"status\": \"failed\"}, 7],"
+	"   \"claims\": [{\"text\": \"t\", \"ratio\": \"big\", \"ci\": [1, 2], \"kind\": \"at_least\"},"
+	"               {\"verdict\": \"holds\", \"ratio\": 2, \"ci\": {\"lo\": 3, \"hi\": 1},"
+	"                \"kind\": \"equivalent\", \"threshold\": -5},"
+	"               {\"verdict\": \"weird\", \"ratio\": -1, \"kind\": \"at_most\", \"threshold\": 0}, 3],"
+	"   \"matrices\": [{\"values\": [[1, null], [2]]}, {\"values\": \"no\"}, {\"values\": [[]]},"
+	"                  {\"values\": [[null, null], [null]]}, 9],"
+	"   \"conditions\": \"none\", \"notes\": [1, \"a note\"]},"
+	"  \"not an experiment\","
+	"  {\"cases\": \"nope\", \"claims\": {}, \"matrices\": null},"
+	"  {\"name\": \"m\", \"title\": \"same name again\"}]}";
 
 static void test_sparse_documents(bool gnuplot)
 {

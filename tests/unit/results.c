@@ -43,7 +43,8 @@ int main(void)
 
 	/* A measured-looking case: samples with values JSON prints in full (no lost precision). */
 	double samples[5] = {1.0 / 3, 2.5, 1e-9, 123456.789012345, 7};
-	struct bench_result r = {.status = BENCH_OK, .iters = 1000, .n = 5, .samples = samples, .converged = true};
+	struct bench_result r = {
+		.status = BENCH_OK, .iters = 1000, .n = 5, .samples = samples, .converged = true};
 	double scratch[5];
 	stats_summarize(samples, 5, scratch, &r.summary);
 	stats_bootstrap_median_ci(samples, 5, 0.95, 100, 1, &r.ci);
@@ -59,11 +60,16 @@ int main(void)
 	struct bench_case c2 = {.name = "a/smt", .label = "smt"};
 	ok(results_add_case(exp, &c2, "g", &skip, 0) != NULL, "add an unsupported case");
 
-	struct claim cl = {.text = "a beats b", .a = "a/b", .b = "a/b", .kind = CLAIM_EQUIVALENT, .threshold = 0.05,
+	struct claim cl = {.text = "a beats b",
+			   .a = "a/b",
+			   .b = "a/b",
+			   .kind = CLAIM_EQUIVALENT,
+			   .threshold = 0.05,
 			   .expect = "vanish"};
 	claim_eval(&cl, samples, 5, samples, 5, 100, 1);
 	ok(results_add_claim(exp, &cl) != NULL, "add a claim");
-	struct claim nt = {.text = "smt claim", .a = "a/smt", .b = "a/b", .kind = CLAIM_AT_LEAST, .threshold = 2};
+	struct claim nt = {
+		.text = "smt claim", .a = "a/smt", .b = "a/b", .kind = CLAIM_AT_LEAST, .threshold = 2};
 	claim_not_tested(&nt, "no SMT here");
 	results_add_claim(exp, &nt);
 	const char *rows[] = {"cpu0", "cpu1"};
@@ -86,27 +92,32 @@ int main(void)
 	free(got);
 	ok(results_find_case(back, "demo", "nope") == NULL, "a missing case is NULL");
 	ok(results_find_case(back, "nope", "a/b") == NULL, "a missing experiment is NULL");
-	is_str(json_string_value(json_object_get(results_find_case(back, "demo", "a/smt"), "status")), "unsupported",
-	       "the unsupported case keeps its status");
-	is_str(json_string_value(json_object_get(results_find_case(back, "demo", "a/smt"), "reason")), "no SMT here",
-	       "and its reason");
+	is_str(json_string_value(json_object_get(results_find_case(back, "demo", "a/smt"), "status")),
+	       "unsupported", "the unsupported case keeps its status");
+	is_str(json_string_value(json_object_get(results_find_case(back, "demo", "a/smt"), "reason")),
+	       "no SMT here", "and its reason");
 	json_t *claims = json_object_get(json_array_get(json_object_get(back, "experiments"), 0), "claims");
-	is_str(json_string_value(json_object_get(json_array_get(claims, 0), "verdict")), claim_verdict_name(cl.verdict),
-	       "the claim's verdict is kept");
+	is_str(json_string_value(json_object_get(json_array_get(claims, 0), "verdict")),
+	       claim_verdict_name(cl.verdict), "the claim's verdict is kept");
 	is_near(json_number_value(json_object_get(json_array_get(claims, 0), "ratio")), cl.ratio.point, 0,
 		"and its ratio");
-	ok(json_is_null(json_object_get(json_array_get(claims, 1), "ratio")), "a claim not tested has a null ratio");
-	json_t *mx = json_array_get(json_object_get(json_array_get(json_object_get(back, "experiments"), 0), "matrices"), 0);
-	ok(json_is_null(json_array_get(json_array_get(json_object_get(mx, "values"), 0), 0)), "NaN in a matrix is null");
-	is_near(json_number_value(json_array_get(json_array_get(json_object_get(mx, "values"), 1), 0)), 61.25, 0,
-		"matrix values are kept");
+	ok(json_is_null(json_object_get(json_array_get(claims, 1), "ratio")),
+	   "a claim not tested has a null ratio");
+	json_t *mx = json_array_get(
+		json_object_get(json_array_get(json_object_get(back, "experiments"), 0), "matrices"), 0);
+	ok(json_is_null(json_array_get(json_array_get(json_object_get(mx, "values"), 0), 0)),
+	   "NaN in a matrix is null");
+	is_near(json_number_value(json_array_get(json_array_get(json_object_get(mx, "values"), 1), 0)), 61.25,
+		0, "matrix values are kept");
 	json_t *h = json_object_get(bc, "hist");
 	is_int(json_integer_value(json_object_get(h, "total")), 1000, "the histogram's total");
-	ok(llabs(json_integer_value(json_object_get(h, "p50")) - 3500) <= 4, "its median (~3500, within 0.1%%)");
+	ok(llabs(json_integer_value(json_object_get(h, "p50")) - 3500) <= 4,
+	   "its median (~3500, within 0.1%%)");
 	json_t *env = json_object_get(back, "env");
 	is_int(json_integer_value(json_object_get(env, "cpus_online")), 16, "env from the fixture: 16 CPUs");
 	ok(json_is_true(json_object_get(json_object_get(env, "smt"), "siblings_seen")), "env: SMT siblings");
-	ok(json_object_size(json_object_get(env, "perf")) == PERF_NCOUNTERS, "env: every perf counter listed");
+	ok(json_object_size(json_object_get(env, "perf")) == PERF_NCOUNTERS,
+	   "env: every perf counter listed");
 	/* The set was closed before results_env ran (as the driver does): support must survive that. */
 	json_t *tc = json_object_get(json_object_get(env, "perf"), "task-clock");
 	ok(json_is_true(json_object_get(tc, "supported")) == (ps.err[PERF_TASK_CLOCK] == 0),
@@ -117,7 +128,8 @@ int main(void)
 	json_decref(back);
 
 	/* Bad files: each a clear error. */
-	is_int(results_load("/nonexistent/r.json", &back, err, sizeof err), -ENOENT, "a missing file is -ENOENT");
+	is_int(results_load("/nonexistent/r.json", &back, err, sizeof err), -ENOENT,
+	       "a missing file is -ENOENT");
 	ok(strstr(err, "No such file") != NULL, "with a message (%s)", err);
 	snprintf(path, sizeof path, "%s/trunc.json", dir);
 	write_text(path, "{\"schema\": \"syslab-results\", \"vers");
@@ -129,8 +141,10 @@ int main(void)
 	is_int(results_load(path, &back, err, sizeof err), -EINVAL, "a newer version is -EINVAL");
 	ok(strstr(err, "newer") != NULL, "saying it is newer (%s)", err);
 	write_text(path, "{\"schema\": \"syslab-results\", \"version\": \"1\", \"experiments\": []}");
-	is_int(results_load(path, &back, err, sizeof err), -EINVAL, "a version that is not a number is -EINVAL");
-	write_text(path, "{\"schema\": \"syslab-results\", \"version\": 1, \"version\": 1, \"experiments\": []}");
+	is_int(results_load(path, &back, err, sizeof err), -EINVAL,
+	       "a version that is not a number is -EINVAL");
+	write_text(path,
+		   "{\"schema\": \"syslab-results\", \"version\": 1, \"version\": 1, \"experiments\": []}");
 	is_int(results_load(path, &back, err, sizeof err), -EINVAL, "duplicate keys are -EINVAL");
 	snprintf(path, sizeof path, "%s/no/such/dir/r.json", dir);
 	ok(results_write(doc, path, err, sizeof err) < 0, "writing into a missing directory fails (%s)", err);

@@ -35,9 +35,9 @@ static const double set_a_pct[] = {2, 2.14, 2.7, 3.4, 4, 4, 4.5, 5.5, 7.6, 8.3, 
 
 /* 20 ordinary values and outliers: q1 14.25, q3 26.75, fences -23.25 -4.5 | 45.5 64.25. */
 static const double set_b[] = {10, 11, 12, 13, 14, 15, 16, 17,  18, 19, 20, 21,  22,
-                               23, 24, 25, 26, 27, 28, 29, -40, -5, 45, 50, 100, 120};
+			       23, 24, 25, 26, 27, 28, 29, -40, -5, 45, 50, 100, 120};
 static const double set_b_pct[] = {-40,   -31.25, -1.25, 10.5, 14.25, 16.325, 20.5,
-                                   26.75, 47.5,   87.5,  115,  119.5, 120};
+				   26.75, 47.5,   87.5,  115,  119.5, 120};
 
 /*
  * The 1000-value set: x = (1664525 x + 1013904223) mod 2^32 from x = 12345, u = x / 2^32,
@@ -47,10 +47,10 @@ static const double set_b_pct[] = {-40,   -31.25, -1.25, 10.5, 14.25, 16.325, 20
  * x / 2**32 is exact and u * u * 1000 is evaluated in the same order, so the doubles are the same.
  */
 static const double set_c_pct[] = {1.6717329690690841e-05, 0.065211494352200888, 2.1140664865541652,
-                                   11.78787941933142,      73.966713659507406,   124.14959448617265,
-                                   261.31069994691109,     559.27785127086076,   810.7052011376968,
-                                   903.23718150200887,     978.53186839838008,   997.39196358205584,
-                                   999.85193636762256};
+				   11.78787941933142,      73.966713659507406,   124.14959448617265,
+				   261.31069994691109,     559.27785127086076,   810.7052011376968,
+				   903.23718150200887,     978.53186839838008,   997.39196358205584,
+				   999.85193636762256};
 
 static void make_set_c(double *x, size_t n)
 {
@@ -111,7 +111,7 @@ static void test_set_a(void)
 	ok(s.min == 2 && s.max == 9, "A: min and max");
 	/* Fences -0.5 1.75 | 7.75 10: 9 is a mild high outlier. */
 	ok(s.outliers.low_severe == 0 && s.outliers.low_mild == 0 && s.outliers.high_mild == 1 &&
-	           s.outliers.high_severe == 0,
+		   s.outliers.high_severe == 0,
 	   "A: one mild high outlier");
 	is_near(stats_median(set_a, n, scratch), 4.5, 0, "A: stats_median, even n");
 	check_percentiles("A", set_a, n, set_a_pct);
@@ -176,7 +176,7 @@ static void test_edges(void)
 	is_int(stats_summarize(&one, 0, scratch, &s), -EINVAL, "n == 0 is -EINVAL");
 	is_int(stats_summarize(&one, 1, scratch, &s), 0, "n == 1 summarizes");
 	ok(s.mean == 3.5 && s.stddev == 0 && s.cv == 0 && s.median == 3.5 && s.mad == 0 && s.q1 == 3.5 &&
-	           s.p999 == 3.5 && s.min == 3.5 && s.max == 3.5,
+		   s.p999 == 3.5 && s.min == 3.5 && s.max == 3.5,
 	   "n == 1: every statistic is the value, spreads are 0");
 	ok(isnan(stats_percentile_sorted(&one, 0, 50)), "percentile of nothing is NaN");
 	ok(isnan(stats_median(&one, 0, scratch)), "median of nothing is NaN");
@@ -185,7 +185,7 @@ static void test_edges(void)
 	ok(isnan(stats_percentile_sorted(set_a_pct, 13, NAN)), "p NaN gives NaN");
 	stats_sort(with_nan, ARRAY_LEN(with_nan));
 	ok(with_nan[0] == -INFINITY && with_nan[1] == 1 && with_nan[2] == 3 && with_nan[3] == INFINITY &&
-	           isnan(with_nan[4]) && isnan(with_nan[5]),
+		   isnan(with_nan[4]) && isnan(with_nan[5]),
 	   "stats_sort puts NaN after +inf");
 }
 
@@ -223,19 +223,19 @@ static void test_rng(void)
 {
 	/* xoshiro256** seeded by splitmix64, run in Python with 64-bit masking (see the top). */
 	static const uint64_t seed0[] = {UINT64_C(0x99ec5f36cb75f2b4), UINT64_C(0xbf6e1f784956452a),
-	                                 UINT64_C(0x1a5f849d4933e6e0), UINT64_C(0x6aa594f1262d2d2c)};
+					 UINT64_C(0x1a5f849d4933e6e0), UINT64_C(0x6aa594f1262d2d2c)};
 	static const uint64_t seed42[] = {UINT64_C(0x15780b2e0c2ec716), UINT64_C(0x6104d9866d113a7e),
-	                                  UINT64_C(0xae17533239e499a1), UINT64_C(0xecb8ad4703b360a1)};
+					  UINT64_C(0xae17533239e499a1), UINT64_C(0xecb8ad4703b360a1)};
 	static const uint64_t bounds[] = {1,
-	                                  2,
-	                                  3,
-	                                  7,
-	                                  10,
-	                                  1000,
-	                                  (UINT64_C(1) << 32) + 1,
-	                                  UINT64_C(1) << 63,
-	                                  (UINT64_C(1) << 63) + 1,
-	                                  UINT64_MAX};
+					  2,
+					  3,
+					  7,
+					  10,
+					  1000,
+					  (UINT64_C(1) << 32) + 1,
+					  UINT64_C(1) << 63,
+					  (UINT64_C(1) << 63) + 1,
+					  UINT64_MAX};
 	uint64_t bins[10] = {0}, below_half = 0, n_biased = UINT64_C(0xaaaaaaaaaaaaaaaa);
 	struct stats_rng r, r2;
 	int same = 1, out_of_range = 0;
@@ -294,12 +294,12 @@ static void test_median_ci_sorted(void)
 		double level;
 		size_t lo, hi, slack;
 	} cases[] = {
-	        {5, 0.95, 1, 5, 0},          {6, 0.95, 1, 6, 0},          {7, 0.95, 1, 7, 0},
-	        {10, 0.95, 2, 9, 0},         {50, 0.95, 18, 33, 0},       {1000, 0.95, 469, 532, 0},
-	        {1001, 0.95, 470, 532, 1},   {5000, 0.95, 2431, 2570, 0}, {10, 0.99, 1, 10, 0},
-	        {50, 0.99, 16, 35, 0},       {1000, 0.99, 459, 542, 0},   {1001, 0.99, 460, 542, 0},
-	        {5000, 0.99, 2409, 2592, 0}, {50, 0.90, 19, 32, 0},       {1000, 0.90, 474, 527, 0},
-	        {1001, 0.90, 474, 528, 0},   {5000, 0.90, 2442, 2559, 0},
+		{5, 0.95, 1, 5, 0},          {6, 0.95, 1, 6, 0},          {7, 0.95, 1, 7, 0},
+		{10, 0.95, 2, 9, 0},         {50, 0.95, 18, 33, 0},       {1000, 0.95, 469, 532, 0},
+		{1001, 0.95, 470, 532, 1},   {5000, 0.95, 2431, 2570, 0}, {10, 0.99, 1, 10, 0},
+		{50, 0.99, 16, 35, 0},       {1000, 0.99, 459, 542, 0},   {1001, 0.99, 460, 542, 0},
+		{5000, 0.99, 2409, 2592, 0}, {50, 0.90, 19, 32, 0},       {1000, 0.90, 474, 527, 0},
+		{1001, 0.90, 474, 528, 0},   {5000, 0.90, 2442, 2559, 0},
 	};
 	double *x = malloc(5000 * sizeof(*x));
 	struct stats_ci ci;
@@ -312,7 +312,7 @@ static void test_median_ci_sorted(void)
 		       hi_max = (double)(cases[i].hi + cases[i].slack);
 
 		ok(ci.lo <= cases[i].lo && ci.lo >= lo_min && ci.hi >= cases[i].hi && ci.hi <= hi_max &&
-		           ci.lo + ci.hi == (double)(cases[i].n + 1),
+			   ci.lo + ci.hi == (double)(cases[i].n + 1),
 		   "order-statistic CI n=%zu level %g: [%g, %g], want [%zu, %zu] (slack %zu)", cases[i].n,
 		   cases[i].level, ci.lo, ci.hi, cases[i].lo, cases[i].hi, cases[i].slack);
 	}

@@ -35,44 +35,44 @@ static inline int tap_report(int pass, const char *file, int line, const char *e
 #define ok(cond, ...) tap_report(!!(cond), __FILE__, __LINE__, #cond, __VA_ARGS__)
 
 /* is_int(got, want, "name", ...): integers equal; prints both on failure. */
-#define is_int(got, want, ...)                                                                       \
-	do {                                                                                         \
-		long long g_ = (long long)(got), w_ = (long long)(want);                             \
-		if (!tap_report(g_ == w_, __FILE__, __LINE__, #got " == " #want, __VA_ARGS__))       \
-			printf("#   got: %lld\n#   want: %lld\n", g_, w_);                             \
+#define is_int(got, want, ...)                                                                               \
+	do {                                                                                                 \
+		long long g_ = (long long)(got), w_ = (long long)(want);                                     \
+		if (!tap_report(g_ == w_, __FILE__, __LINE__, #got " == " #want, __VA_ARGS__))               \
+			printf("#   got: %lld\n#   want: %lld\n", g_, w_);                                   \
 	} while (0)
 
 /* is_str(got, want, "name", ...): strings equal (NULL-safe). */
-#define is_str(got, want, ...)                                                                       \
-	do {                                                                                         \
-		const char *g_ = (got), *w_ = (want);                                                \
-		int p_ = (g_ && w_) ? strcmp(g_, w_) == 0 : g_ == w_;                               \
-		if (!tap_report(p_, __FILE__, __LINE__, #got " == " #want, __VA_ARGS__))            \
-			printf("#   got: '%s'\n#   want: '%s'\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
+#define is_str(got, want, ...)                                                                               \
+	do {                                                                                                 \
+		const char *g_ = (got), *w_ = (want);                                                        \
+		int p_ = (g_ && w_) ? strcmp(g_, w_) == 0 : g_ == w_;                                        \
+		if (!tap_report(p_, __FILE__, __LINE__, #got " == " #want, __VA_ARGS__))                     \
+			printf("#   got: '%s'\n#   want: '%s'\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)");   \
 	} while (0)
 
 /* is_near(got, want, tol, "name", ...): |got - want| <= tol. */
-#define is_near(got, want, tol, ...)                                                                 \
-	do {                                                                                         \
-		double g_ = (got), w_ = (want), t_ = (tol);                                          \
-		if (!tap_report(fabs(g_ - w_) <= t_, __FILE__, __LINE__, #got " ~= " #want, __VA_ARGS__)) \
-			printf("#   got: %.17g\n#   want: %.17g (tolerance %g)\n", g_, w_, t_);      \
+#define is_near(got, want, tol, ...)                                                                         \
+	do {                                                                                                 \
+		double g_ = (got), w_ = (want), t_ = (tol);                                                  \
+		if (!tap_report(fabs(g_ - w_) <= t_, __FILE__, __LINE__, #got " ~= " #want, __VA_ARGS__))    \
+			printf("#   got: %.17g\n#   want: %.17g (tolerance %g)\n", g_, w_, t_);              \
 	} while (0)
 
 /* Skips the whole program (exit 77) and says why, e.g. a missing privilege or kernel feature. */
-#define skip_all(...)                                                                                \
-	do {                                                                                         \
-		printf("1..0 # SKIP ");                                                              \
-		printf(__VA_ARGS__);                                                                 \
-		printf("\n");                                                                        \
-		exit(77);                                                                            \
+#define skip_all(...)                                                                                        \
+	do {                                                                                                 \
+		printf("1..0 # SKIP ");                                                                      \
+		printf(__VA_ARGS__);                                                                         \
+		printf("\n");                                                                                \
+		exit(77);                                                                                    \
 	} while (0)
 
-#define diag(...)                                                                                    \
-	do {                                                                                         \
-		printf("# ");                                                                        \
-		printf(__VA_ARGS__);                                                                 \
-		printf("\n");                                                                        \
+#define diag(...)                                                                                            \
+	do {                                                                                                 \
+		printf("# ");                                                                                \
+		printf(__VA_ARGS__);                                                                         \
+		printf("\n");                                                                                \
 	} while (0)
 
 /* Prints the plan and returns the exit status: return done_testing(); at the end of main. */

@@ -10,7 +10,7 @@
 #include "cli.h"
 
 #define COMPARE_RESAMPLES 2000
-#define COMPARE_SEED 1
+#define COMPARE_SEED      1
 
 static const char *str(const json_t *o, const char *key)
 {
@@ -36,18 +36,20 @@ static json_t *compare_case(const char *exp, const json_t *ca, const json_t *cb)
 {
 	const char *name = str(cb, "name");
 	if (strcmp(str(ca, "status"), "ok") != 0 || strcmp(str(cb, "status"), "ok") != 0)
-		return json_pack("{s:s, s:s, s:s}", "experiment", exp, "case", name, "verdict", "not comparable");
+		return json_pack("{s:s, s:s, s:s}", "experiment", exp, "case", name, "verdict",
+				 "not comparable");
 	double *a = NULL, *b = NULL;
 	size_t na = results_case_samples(ca, &a), nb = results_case_samples(cb, &b);
 	struct stats_ci ci;
 	json_t *row;
-	if (!na || !nb || stats_bootstrap_ratio_ci(b, nb, a, na, 0.95, COMPARE_RESAMPLES, COMPARE_SEED, &ci)) {
+	if (!na || !nb ||
+	    stats_bootstrap_ratio_ci(b, nb, a, na, 0.95, COMPARE_RESAMPLES, COMPARE_SEED, &ci)) {
 		row = json_pack("{s:s, s:s, s:s}", "experiment", exp, "case", name, "verdict", "no samples");
 	} else {
 		/* Significant when the CI of B/A excludes 1: the change is larger than the noise. */
 		const char *v = ci.lo > 1 ? "slower" : ci.hi < 1 ? "faster" : "no significant change";
-		row = json_pack("{s:s, s:s, s:f, s:f, s:f, s:s}", "experiment", exp, "case", name, "ratio", ci.point,
-				"lo", ci.lo, "hi", ci.hi, "verdict", v);
+		row = json_pack("{s:s, s:s, s:f, s:f, s:f, s:s}", "experiment", exp, "case", name, "ratio",
+				ci.point, "lo", ci.lo, "hi", ci.hi, "verdict", v);
 	}
 	free(a);
 	free(b);
@@ -61,8 +63,8 @@ static void print_row(const json_t *row)
 	snprintf(id, sizeof id, "%s/%s", str(row, "experiment"), str(row, "case"));
 	if (json_is_number(r))
 		printf("  %-40s %7.3f  [%.3f, %.3f]  %s\n", id, json_number_value(r),
-		       json_number_value(json_object_get(row, "lo")), json_number_value(json_object_get(row, "hi")),
-		       str(row, "verdict"));
+		       json_number_value(json_object_get(row, "lo")),
+		       json_number_value(json_object_get(row, "hi")), str(row, "verdict"));
 	else
 		printf("  %-40s %7s  %-16s  %s\n", id, "-", "", str(row, "verdict"));
 }
@@ -101,22 +103,21 @@ int cmd_compare(int argc, char **argv)
 		{
 			json_t *ca = results_find_case(doc[0], exp, str(c, "name"));
 			json_t *row = ca ? compare_case(exp, ca, c)
-					 : json_pack("{s:s, s:s, s:s}", "experiment", exp, "case", str(c, "name"),
-						     "verdict", "only in B");
+					 : json_pack("{s:s, s:s, s:s}", "experiment", exp, "case",
+						     str(c, "name"), "verdict", "only in B");
 			json_array_append_new(rows, row);
 		}
 	}
 	if (as_json) {
-		json_t *out = json_pack("{s:s, s:s, s:s, s:o}", "a", files[0], "b", files[1], "ratio", "median(B) / median(A)",
-					"cases", rows);
+		json_t *out = json_pack("{s:s, s:s, s:s, s:o}", "a", files[0], "b", files[1], "ratio",
+					"median(B) / median(A)", "cases", rows);
 		json_dumpf(out, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
 		putchar('\n');
 		json_decref(out);
 	} else {
-		printf("B = %s vs A = %s: ratio of medians B/A with its 95%% CI (< 1: B is faster)\n", files[1],
-		       files[0]);
-		json_array_foreach(rows, i, c)
-			print_row(c);
+		printf("B = %s vs A = %s: ratio of medians B/A with its 95%% CI (< 1: B is faster)\n",
+		       files[1], files[0]);
+		json_array_foreach(rows, i, c) print_row(c);
 		json_decref(rows);
 	}
 	json_decref(doc[0]);

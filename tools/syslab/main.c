@@ -160,8 +160,8 @@ static uint64_t parse_seed(const char *s)
 static void parse_run(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
-		{"quick", no_argument, NULL, 'q'}, {"full", no_argument, NULL, 'f'},
-		{"smoke", no_argument, NULL, 's'}, {"out", required_argument, NULL, 'o'},
+		{"quick", no_argument, NULL, 'q'},      {"full", no_argument, NULL, 'f'},
+		{"smoke", no_argument, NULL, 's'},      {"out", required_argument, NULL, 'o'},
 		{"seed", required_argument, NULL, 'S'}, {0, 0, 0, 0},
 	};
 	int c, modes = 0;
@@ -170,11 +170,21 @@ static void parse_run(int argc, char **argv, struct run_opts *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'q': o->mode = BENCH_QUICK, modes++; break;
-		case 'f': o->mode = BENCH_FULL, modes++; break;
-		case 's': o->mode = BENCH_SMOKE, modes++; break;
-		case 'o': o->out = optarg; break;
-		case 'S': o->seed = parse_seed(optarg); break;
+		case 'q':
+			o->mode = BENCH_QUICK, modes++;
+			break;
+		case 'f':
+			o->mode = BENCH_FULL, modes++;
+			break;
+		case 's':
+			o->mode = BENCH_SMOKE, modes++;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'S':
+			o->seed = parse_seed(optarg);
+			break;
 		default:
 			if (optopt)
 				die(EXIT_USAGE, "run: option '%s' needs a value", argv[optind - 1]);
@@ -247,8 +257,12 @@ static int run_experiments(const struct run_opts *o, struct machine *m, json_t *
 	int failures = 0;
 	bool tty = isatty(STDERR_FILENO);
 	for (int i = 0; i < o->nexps; i++) {
-		struct exp e = {.topo = &m->topo, .cond = &m->cond, .clk = &m->clk, .mode = o->mode,
-				.seed = o->seed, .progress = tty};
+		struct exp e = {.topo = &m->topo,
+				.cond = &m->cond,
+				.clk = &m->clk,
+				.mode = o->mode,
+				.seed = o->seed,
+				.progress = tty};
 		bench_budget_preset(&e.budget, o->mode);
 		if (exp_begin(&e, o->exps[i], doc) != 0)
 			die(1, "out of memory");
@@ -349,8 +363,8 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 		int args_from; /* 1: argv after the command; 0: with the command as argv[0] (getopt) */
 	} commands[] = {
-		{"list", cmd_list, 1},	     {"env", cmd_env, 1},   {"run", cmd_run, 0},
-		{"show", cmd_show, 1},	     {"compare", cmd_compare, 1}, {"report", cmd_report, 1},
+		{"list", cmd_list, 1}, {"env", cmd_env, 1},         {"run", cmd_run, 0},
+		{"show", cmd_show, 1}, {"compare", cmd_compare, 1}, {"report", cmd_report, 1},
 	};
 	if (argc < 2)
 		die(EXIT_USAGE, "no command given (see syslab --help)");
@@ -370,7 +384,8 @@ int main(int argc, char **argv)
 				fputs(usage_text, stdout);
 				return 0;
 			}
-		return commands[i].args_from ? commands[i].fn(argc - 2, argv + 2) : commands[i].fn(argc - 1, argv + 1);
+		return commands[i].args_from ? commands[i].fn(argc - 2, argv + 2)
+					     : commands[i].fn(argc - 1, argv + 1);
 	}
 	die(EXIT_USAGE, "unknown command '%s' (see syslab --help)", argv[1]);
 }

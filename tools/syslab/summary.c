@@ -48,7 +48,8 @@ static void print_case(FILE *f, const json_t *c)
 	char ci_text[80];
 	snprintf(ci_text, sizeof ci_text, "[%s, %s]", lo, hi);
 	fprintf(f, "  %-24s %13s  %-28s cv %5.1f%%  n %-5.0f%s\n", str(c, "name"), med, ci_text,
-		num(s, "cv") * 100, num(s, "n"), json_is_true(json_object_get(c, "converged")) ? "" : "  (budget)");
+		num(s, "cv") * 100, num(s, "n"),
+		json_is_true(json_object_get(c, "converged")) ? "" : "  (budget)");
 }
 
 static void print_claim(FILE *f, const json_t *cl)
@@ -57,8 +58,8 @@ static void print_claim(FILE *f, const json_t *cl)
 	json_t *ci = json_object_get(cl, "ci");
 	fprintf(f, "  %-14s %s\n", verdict, str(cl, "text"));
 	if (json_is_object(ci))
-		fprintf(f, "  %-14s ratio %.3f  [%.3f, %.3f]  (%s / %s)\n", "", num(cl, "ratio"), num(ci, "lo"),
-			num(ci, "hi"), str(cl, "a"), str(cl, "b"));
+		fprintf(f, "  %-14s ratio %.3f  [%.3f, %.3f]  (%s / %s)\n", "", num(cl, "ratio"),
+			num(ci, "lo"), num(ci, "hi"), str(cl, "a"), str(cl, "b"));
 	else if (*str(cl, "reason"))
 		fprintf(f, "  %-14s %s\n", "", str(cl, "reason"));
 }
@@ -67,17 +68,16 @@ void summary_print(FILE *f, const json_t *doc)
 {
 	size_t i, j;
 	json_t *e, *x;
-	fprintf(f, "syslab %s, %s mode, seed %lld, started %s\n", str(json_object_get(doc, "tool"), "version"),
-		str(doc, "mode"), (long long)json_integer_value(json_object_get(doc, "seed")), str(doc, "started"));
+	fprintf(f, "syslab %s, %s mode, seed %lld, started %s\n",
+		str(json_object_get(doc, "tool"), "version"), str(doc, "mode"),
+		(long long)json_integer_value(json_object_get(doc, "seed")), str(doc, "started"));
 	json_array_foreach(json_object_get(doc, "experiments"), i, e)
 	{
 		fprintf(f, "\n== %s: %s\n", str(e, "name"), str(e, "title"));
 		fprintf(f, "  %-24s %13s  %-28s\n", "case", "median", "95% CI of the median");
-		json_array_foreach(json_object_get(e, "cases"), j, x)
-			print_case(f, x);
+		json_array_foreach(json_object_get(e, "cases"), j, x) print_case(f, x);
 		if (json_array_size(json_object_get(e, "claims")))
 			fprintf(f, "  claims:\n");
-		json_array_foreach(json_object_get(e, "claims"), j, x)
-			print_claim(f, x);
+		json_array_foreach(json_object_get(e, "claims"), j, x) print_claim(f, x);
 	}
 }
