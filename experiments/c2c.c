@@ -190,19 +190,19 @@ static int timer_tsc_run(void *arg, uint64_t iters, struct bench_sample *s)
 	return sink == 1 ? -EIO : 0;
 }
 
-static int run_timers(struct exp *e)
+static int run_timers(struct exp *e, int cpu)
 {
 	struct bench_case mono = {.name = "timer/clock_gettime",
 				  .label = "timer: clock_gettime(CLOCK_MONOTONIC)",
-				  .cpu = e->topo->cpus[0].id,
-				  .cpus = {e->topo->cpus[0].id},
+				  .cpu = cpu,
+				  .cpus = {cpu},
 				  .ncpus = 1,
 				  .unit = "ns/op",
 				  .run = timer_mono_run};
 	struct bench_case tsc = {.name = "timer/rdtscp",
 				 .label = "timer: rdtscp",
-				 .cpu = e->topo->cpus[0].id,
-				 .cpus = {e->topo->cpus[0].id},
+				 .cpu = cpu,
+				 .cpus = {cpu},
 				 .ncpus = 1,
 				 .unit = "ns/op",
 				 .run = timer_tsc_run,
@@ -328,18 +328,19 @@ static void pair_init(struct c2c_pair *p, int a, int b)
 }
 
 /*
- * Both directions of the pair of CPUs i and j (indices into the topology), interleaved, so that
+ * Both directions of the pair of CPUs ids[i] and ids[j] (ids: the n allowed CPUs, which are the
+ * matrices' rows and columns), interleaved, so that
  * the host moving a vCPU (on a VM, the "same" two CPUs can sit on one core complex one second
  * and on two the next) lands on both directions alike. Fills the matrices; recorded as cases
  * when per_case or when a claim needs them. 0 or -ENOMEM.
  */
 static int measure_pair(struct exp *e, const struct bench_budget *b, const struct claim_pairs *cp,
-			bool per_case, struct c2c_pair p[2], int i, int j, double *median, double *min)
+			bool per_case, struct c2c_pair p[2], const int *ids, int n, int i, int j, double *median,
+			double *min)
 {
-	const struct cpu_topology *t = e->topo;
-	int n = t->ncpus, idx[2][2] = {{i, j}, {j, i}};
-	pair_init(&p[0], t->cpus[i].id, t->cpus[j].id);
-	pair_init(&p[1], t->cpus[j].id, t->cpus[i].id);
+	int idx[2][2] = {{i, j}, {j, i}};
+	pair_init(&p[0], ids[i], ids[j]);
+	pair_init(&p[1], ids[j], ids[i]);
 	const struct bench_case *cases[2] = {&p[0].bc, &p[1].bc};
 	bool record = per_case || is_claim_pair(cp, p[0].a, p[0].b) || is_claim_pair(cp, p[1].a, p[1].b);
 	struct bench_result local[2];
@@ -374,9 +375,8 @@ static int measure_pair(struct exp *e, const struct bench_budget *b, const struc
  * measuring, which is not packaged for Debian), interleaved with the one-line method, so that the
  * report shows how much of a published core-to-core figure is the method.
  */
-static int measure_methods(struct exp *e, const struct bench_budget *b, struct c2c_pair p[2])
+static int measure_methods(struct exp *e, const struct bench_budget *b, struct c2c_pair p[2], int a, int c)
 {
-	int a = e->topo->cpus[0].id, c = e->topo->cpus[1].id;
 	pair_init(&p[0], a, c);
 	pair_init(&p[1], a, c);
 	p[1].two_lines = true;
@@ -391,13 +391,18 @@ static int measure_methods(struct exp *e, const struct bench_budget *b, struct c
 static int c2c_run_all(struct exp *e)
 {
 	const struct cpu_topology *t = e->topo;
-	int n = t->ncpus;
+	static int ids[CPU_MAX];
+	int n = 0;
+	for (int i = 0; i < t->ncpus; i++)
+		if (t->cpus[i].allowed)
+			ids[n++] = t->cpus[i].id;
 	if (n < 2) {
-		exp_condition(e, "one online CPU: there is no pair to measure");
-		return 0;
+		exp_condition(e, "%s: there is no pair to measure",
+			      n < t->ncpus ? "this run may use one CPU only" : "one online CPU");
+		return n == 1 ? run_timers(e, ids[0]) : 0;
 	}
 	bool per_case = n <= C2C_CASES_MAX_CPUS;
-	struct claim_pairs cp = {.first = {t->cpus[0].id, t->cpus[1].id}};
+	struct claim_pairs cp = {.first = {ids[0], ids[1]}};
 	cpu_pick_pair(t, CPU_PAIR_CORES, &cp.cores[0], &cp.cores[1]);
 	cp.have_smt = cpu_pick_pair(t, CPU_PAIR_SMT, &cp.smt[0], &cp.smt[1]) == 0;
 	cp.have_sockets = cpu_pick_pair(t, CPU_PAIR_SOCKETS, &cp.sockets[0], &cp.sockets[1]) == 0;
@@ -412,10 +417,10 @@ static int c2c_run_all(struct exp *e)
 		labels[i] = malloc(16);
 		if (!labels[i])
 			goto out;
-		snprintf(labels[i], 16, "cpu%d", t->cpus[i].id);
+		snprintf(labels[i], 16, "cpu%d", ids[i]);
 	}
-	exp_condition(e, "%d CPUs, %d ordered pairs; %s", n, n * (n - 1),
-		      t->smt ? "SMT siblings present" : "no SMT siblings");
+	exp_condition(e, "%d CPUs%s, %d ordered pairs; %s", n, n < t->ncpus ? " (those this run may use)" : "",
+		      n * (n - 1), t->smt ? "SMT siblings present" : "no SMT siblings");
 	exp_condition(e, "per ordered pair: up to %.0f ms, samples of ~%.0f us (many round trips each)",
 		      b.max_ns / 1e6, b.sample_ns / 1e3);
 	exp_condition(e,
@@ -425,7 +430,7 @@ static int c2c_run_all(struct exp *e)
 		median[i] = min[i] = NAN;
 	for (int i = 0; i < n; i++) {
 		for (int j = i + 1; j < n; j++) {
-			rc = measure_pair(e, &b, &cp, per_case, p, i, j, median, min);
+			rc = measure_pair(e, &b, &cp, per_case, p, ids, n, i, j, median, min);
 			if (rc)
 				goto out;
 		}
@@ -446,12 +451,12 @@ static int c2c_run_all(struct exp *e)
 			 n, C2C_CASES_MAX_CPUS);
 
 	c2c_claims(e, &cp);
-	if ((rc = measure_methods(e, &b, p)) != 0)
+	if ((rc = measure_methods(e, &b, p, ids[0], ids[1])) != 0)
 		goto out;
 	exp_note(e, "method/: the one-line ping-pong bounces a single line (like core-to-core-latency); "
 		    "c2clat's method answers on a second line, so each hop also moves that line. Published "
 		    "figures made the second way read higher; both are shown here for the same pair.");
-	rc = run_timers(e);
+	rc = run_timers(e, ids[0]);
 out:
 	for (int i = 0; labels && i < n; i++)
 		free(labels[i]);

@@ -159,6 +159,12 @@ static void fs_teardown(void *arg)
 	fs_stop(arg, 2);
 }
 
+/* Where a placement is missing: the machine, or the part of it this run may use. */
+static const char *where_absent(const struct exp *e)
+{
+	return e->topo->nallowed < e->topo->ncpus ? "among the CPUs this run may use" : "on this machine";
+}
+
 /* The three layouts of one placement, measured interleaved so that drift cannot pose as layout. */
 static int run_placement(struct exp *e, const struct placement *pl, const int pair[2], bool have)
 {
@@ -181,7 +187,7 @@ static int run_placement(struct exp *e, const struct placement *pl, const int pa
 					    .arg = f};
 		cases[l] = &f->bc;
 		if (!have) {
-			exp_case_skip(e, &f->bc, pl->name, "no %s on this machine", pl->label);
+			exp_case_skip(e, &f->bc, pl->name, "no %s %s", pl->label, where_absent(e));
 			continue;
 		}
 		f->bc.ncpus = 2;
@@ -202,14 +208,15 @@ static int falseshare_run(struct exp *e)
 
 	for (size_t p = 0; p < 4; p++)
 		have[p] = cpu_pick_pair(e->topo, placements[p].kind, &pair[p][0], &pair[p][1]) == 0;
-	exp_condition(e, "%d online CPUs, %d cores, %d package(s); SMT %s", e->topo->ncpus, e->topo->ncores,
-		      e->topo->npackages, e->topo->smt ? "on" : "absent");
+	exp_condition(e, "%d online CPUs (%d of them usable by this run), %d cores, %d package(s); SMT %s",
+		      e->topo->ncpus, e->topo->nallowed, e->topo->ncores, e->topo->npackages,
+		      e->topo->smt ? "on" : "absent");
 	for (size_t p = 0; p < 4; p++) {
 		if (have[p])
 			exp_condition(e, "%s: CPUs %d and %d", placements[p].label, pair[p][0], pair[p][1]);
 		else
-			exp_condition(e, "%s: absent on this machine, so its cases are unsupported",
-				      placements[p].label);
+			exp_condition(e, "%s: absent %s, so its cases are unsupported", placements[p].label,
+				      where_absent(e));
 	}
 	exp_condition(e, "value: wall time of a sample / increments each thread made (ns per increment)");
 	exp_condition(e,

@@ -447,6 +447,7 @@ static int cpu_read(struct cpu_info *ci, const char *root, int id, const int *on
 	memset(ci, 0, sizeof(*ci));
 	ci->id = id;
 	ci->online = true;
+	ci->allowed = true;
 	if (sysfs_read_int(&ci->package, "%s/topology/physical_package_id", dir))
 		ci->package = 0;
 	if (sysfs_read_int(&ci->die, "%s/topology/die_id", dir)) /* absent before Linux 5.2 */
@@ -560,6 +561,7 @@ static void totals_count(struct cpu_topology *t)
 		t->npackages += new_pkg;
 		nodes += new_node;
 	}
+	t->nallowed = t->ncpus;
 	/* A kernel without CONFIG_NUMA has no nodeM entries, but the machine still has one node. */
 	t->nnodes = nodes > 0 ? nodes : 1;
 	t->line_size = 64;
@@ -616,6 +618,8 @@ static int pair_search(const struct cpu_topology *t, enum cpu_pair kind, int *a,
 		for (int i = 0; i < t->ncpus; i++) {
 			for (int j = i + 1; j < t->ncpus; j++) {
 				const struct cpu_info *x = &t->cpus[i], *y = &t->cpus[j];
+				if (!x->allowed || !y->allowed)
+					continue;
 				bool same_pkg = x->package == y->package;
 				bool fit;
 				if (kind == CPU_PAIR_SOCKETS)
@@ -646,14 +650,31 @@ int cpu_pick_pair(const struct cpu_topology *t, enum cpu_pair kind, int *a, int 
 		return -ENOENT;
 	switch (kind) {
 	case CPU_PAIR_SAME:
-		*a = *b = t->cpus[0].id;
-		return 0;
+		for (int i = 0; i < t->ncpus; i++) {
+			if (t->cpus[i].allowed) {
+				*a = *b = t->cpus[i].id;
+				return 0;
+			}
+		}
+		return -ENOENT;
 	case CPU_PAIR_CORES:
 	case CPU_PAIR_SMT:
 	case CPU_PAIR_SOCKETS:
 		return pair_search(t, kind, a, b);
 	}
 	return -EINVAL;
+}
+
+int cpu_topology_restrict(struct cpu_topology *t, const struct cpu_affinity *mask)
+{
+	t->nallowed = 0;
+	for (int i = 0; i < t->ncpus; i++) {
+		int id = t->cpus[i].id;
+		t->cpus[i].allowed = id >= 0 && id < (int)sizeof(mask->mask) * 8 &&
+				     (mask->mask[id / 8] & (1u << (id % 8)));
+		t->nallowed += t->cpus[i].allowed;
+	}
+	return t->nallowed ? t->nallowed : -ENOENT;
 }
 
 int cpu_pin_self(int cpu)

@@ -47,6 +47,25 @@ static json_t *env_caches(const struct cpu_info *c0)
 	return a;
 }
 
+/* The allowed CPUs as a kernel-style list ("0-3,8"). */
+static json_t *env_allowed(const struct cpu_topology *t)
+{
+	char buf[4096] = "";
+	size_t len = 0;
+	for (int i = 0; i < t->ncpus && len < sizeof buf - 32; i++) {
+		if (!t->cpus[i].allowed)
+			continue;
+		int j = i;
+		while (j + 1 < t->ncpus && t->cpus[j + 1].allowed && t->cpus[j + 1].id == t->cpus[j].id + 1)
+			j++;
+		len += (size_t)snprintf(buf + len, sizeof buf - len, len ? ",%d" : "%d", t->cpus[i].id);
+		if (j > i)
+			len += (size_t)snprintf(buf + len, sizeof buf - len, "-%d", t->cpus[j].id);
+		i = j;
+	}
+	return json_string(buf);
+}
+
 static json_t *env_topology(const struct cpu_topology *t)
 {
 	json_t *a = json_array();
@@ -55,10 +74,10 @@ static json_t *env_topology(const struct cpu_topology *t)
 		json_t *sib = json_array();
 		for (int s = 0; s < c->nsiblings && s < 8; s++)
 			json_array_append_new(sib, json_integer(c->siblings[s]));
-		json_array_append_new(a, json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:o}", "cpu", c->id,
+		json_array_append_new(a, json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:b}", "cpu", c->id,
 						   "package", c->package, "die", c->die, "core", c->core,
 						   "core_index", c->core_index, "node", c->node, "siblings",
-						   sib));
+						   sib, "allowed", c->allowed));
 	}
 	return a;
 }
@@ -93,7 +112,7 @@ json_t *results_env(const struct cpu_topology *t, const struct cpu_conditions *c
 		"tsc_overhead_ns", ci->tsc_usable ? num(ci->tsc_overhead_ns) : json_null(),
 		"tsc_resolution_ns", ci->tsc_usable ? num(ci->tsc_resolution_ns) : json_null());
 	const struct cpu_info *c0 = t->ncpus ? &t->cpus[0] : NULL;
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:{s:s, s:b, s:b}, s:i, s:o, s:o,"
+	json_t *env = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:{s:s, s:b, s:b}, s:i, s:o, s:o,"
 			 " s:o, s:o, s:o, s:s, s:s, s:o, s:b, s:o, s:o, s:o}",
 			 "hostname", host, "kernel", c->kernel, "arch", c->arch, "cpu_model", c->model,
 			 "cpus_online", t->ncpus, "cores", t->ncores, "packages", t->npackages, "numa_nodes",
@@ -104,6 +123,9 @@ json_t *results_env(const struct cpu_topology *t, const struct cpu_conditions *c
 			 "isolated", c->isolated, "nohz_full", c->nohz_full, "hypervisor",
 			 str_or_null(c->hypervisor), "tsc_invariant", c->tsc_invariant, "mitigations", vulns,
 			 "timer", timer, "perf", env_perf(ps));
+	if (env)
+		json_object_set_new(env, "allowed_cpus", env_allowed(t));
+	return env;
 }
 
 json_t *results_add_experiment(json_t *doc, const char *name, const char *title, const char *question)

@@ -27,6 +27,7 @@ struct cpu_info {
 	int core;        /* core_id (unique only within a package) */
 	int node;        /* NUMA node, -1 if unknown */
 	int core_index;  /* dense index of the physical core (package, die, core) across the machine */
+	bool allowed;    /* this process may run on it (see cpu_topology_restrict); true after reading */
 	int nsiblings;   /* CPUs sharing this core, including itself (1 without SMT) */
 	int siblings[8]; /* their ids, ascending */
 	int ncaches;
@@ -40,6 +41,7 @@ struct cpu_topology {
 	int nnodes;
 	bool smt;       /* some core has more than one online CPU */
 	bool truncated; /* the machine had more than CPU_MAX CPUs */
+	int nallowed;   /* CPUs this process may run on: all online ones until restricted */
 	int line_size;  /* L1d coherency line size, 64 if unknown */
 	struct cpu_info cpus[CPU_MAX];
 };
@@ -81,8 +83,9 @@ int cpu_conditions_read(struct cpu_conditions *c, const char *sys_root, const ch
 const struct cpu_info *cpu_find(const struct cpu_topology *t, int id);
 
 /*
- * Picks two CPUs for a placement. Returns 0 and sets *a, *b, or -ENOENT when the machine has
- * no such pair (e.g. no SMT). Prefers CPUs in the same package and low-numbered CPUs.
+ * Picks two allowed CPUs for a placement. Returns 0 and sets *a, *b, or -ENOENT when the
+ * machine (or its allowed part) has no such pair, e.g. no SMT. Prefers CPUs in the same
+ * package and low-numbered CPUs.
  *   CPU_PAIR_SAME:    a == b
  *   CPU_PAIR_CORES:   different physical cores
  *   CPU_PAIR_SMT:     SMT siblings of one core
@@ -90,6 +93,14 @@ const struct cpu_info *cpu_find(const struct cpu_topology *t, int id);
  */
 enum cpu_pair { CPU_PAIR_SAME, CPU_PAIR_CORES, CPU_PAIR_SMT, CPU_PAIR_SOCKETS };
 int cpu_pick_pair(const struct cpu_topology *t, enum cpu_pair kind, int *a, int *b);
+
+/*
+ * Marks the CPUs outside mask (the process's affinity, as `taskset -c 2,3` or a cpuset leaves
+ * it) as not allowed: cpu_pick_pair and the experiments then use only allowed CPUs. Returns the
+ * number of allowed CPUs, or -ENOENT when none is.
+ */
+struct cpu_affinity;
+int cpu_topology_restrict(struct cpu_topology *t, const struct cpu_affinity *mask);
 
 /* Pins the calling thread to one CPU. Returns 0 or -errno (e.g. -EINVAL for an offline CPU). */
 int cpu_pin_self(int cpu);

@@ -109,6 +109,25 @@ fi
 grep -q '<!DOCTYPE html>' "$R/report.html" && grep -q 'falseshare' "$R/report.html"
 ok $? "report.html is a page about the run"
 
+# Under taskset the lab runs only where it is allowed to.
+last=$(($(nproc) - 1))
+if command -v taskset >/dev/null && command -v python3 >/dev/null; then
+	run taskset -c "$last" "$S" run --smoke --out "$TMP/ts" falseshare c2c
+	expect_ok "run under taskset -c $last"
+	python3 - "$TMP/ts/results.json" "$last" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); cpu = int(sys.argv[2])
+assert d["env"]["allowed_cpus"] == str(cpu), d["env"]["allowed_cpus"]
+cases = {c["name"]: c for e in d["experiments"] for c in e["cases"]}
+assert cases["packed/same-cpu"]["cpus"] == [cpu, cpu], cases["packed/same-cpu"]["cpus"]
+assert cases["packed/cores"]["status"] == "unsupported"
+assert "may use" in cases["packed/cores"]["reason"]
+assert not any(n.startswith("cpu") for n in cases), "no c2c pair on one CPU"
+assert cases["timer/clock_gettime"]["cpus"] == [cpu]
+PY
+	ok $? "... it uses only CPU $last, and says why the other placements are missing"
+fi
+
 # show, report, compare.
 run "$S" show "$R/results.json"
 [ "$rc" -eq 0 ] && printf '%s' "$out" | grep -q '== c2c'

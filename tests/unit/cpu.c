@@ -187,6 +187,42 @@ static void test_2s_smt_topology(void)
 	is_int(cpu_pick_pair(&topo, (enum cpu_pair)42, &a, &b), -EINVAL, "2s: unknown pair kind is -EINVAL");
 }
 
+static void mask_of(struct cpu_affinity *m, const int *ids, int n)
+{
+	memset(m, 0, sizeof(*m));
+	for (int i = 0; i < n; i++)
+		m->mask[ids[i] / 8] |= (unsigned char)(1u << (ids[i] % 8));
+}
+
+/* As under `taskset -c 2,3,10,11`: two cores of package 0 with their siblings. */
+static void test_2s_smt_restricted(void)
+{
+	static const int ids[] = {2, 3, 10, 11};
+	struct cpu_affinity m;
+	int a, b;
+
+	is_int(read_topo("sysfs-2s-smt"), 0, "restrict: topology read");
+	is_int(topo.nallowed, 16, "restrict: every CPU allowed after reading");
+	mask_of(&m, ids, 4);
+	is_int(cpu_topology_restrict(&topo, &m), 4, "restrict: 4 CPUs allowed");
+	ok(cpu_find(&topo, 2)->allowed && !cpu_find(&topo, 0)->allowed, "restrict: cpu2 allowed, cpu0 not");
+	is_int(cpu_pick_pair(&topo, CPU_PAIR_SAME, &a, &b), 0, "restrict: SAME pair");
+	ok(a == 2 && b == 2, "restrict: SAME is the first allowed CPU (%d,%d)", a, b);
+	is_int(cpu_pick_pair(&topo, CPU_PAIR_CORES, &a, &b), 0, "restrict: CORES pair");
+	ok(a == 2 && b == 3, "restrict: CORES pair within the mask (%d,%d)", a, b);
+	is_int(cpu_pick_pair(&topo, CPU_PAIR_SMT, &a, &b), 0, "restrict: SMT pair");
+	ok(a == 2 && b == 10, "restrict: SMT pair within the mask (%d,%d)", a, b);
+	is_int(cpu_pick_pair(&topo, CPU_PAIR_SOCKETS, &a, &b), -ENOENT, "restrict: no SOCKETS pair in one package");
+	static const int one[] = {5};
+	mask_of(&m, one, 1);
+	is_int(cpu_topology_restrict(&topo, &m), 1, "restrict: one CPU");
+	is_int(cpu_pick_pair(&topo, CPU_PAIR_CORES, &a, &b), -ENOENT, "restrict: no pair of cores on one CPU");
+	static const int none[] = {100};
+	mask_of(&m, none, 1);
+	is_int(cpu_topology_restrict(&topo, &m), -ENOENT, "restrict: a mask outside the machine allows nothing");
+	is_int(cpu_pick_pair(&topo, CPU_PAIR_SAME, &a, &b), -ENOENT, "restrict: then not even SAME");
+}
+
 static void test_2s_smt_conditions(void)
 {
 	is_int(read_cond("sysfs-2s-smt"), 0, "2s: conditions read");
@@ -411,6 +447,7 @@ int main(void)
 	       fixtures)) {
 		test_2s_smt_topology();
 		test_2s_smt_conditions();
+		test_2s_smt_restricted();
 		test_vm();
 		test_offline_garbage();
 	}

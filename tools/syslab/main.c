@@ -64,6 +64,10 @@ static struct machine *machine_read(unsigned calib_ms)
 		die(1, "out of memory");
 	if ((rc = cpu_topology_read(&m->topo, "/sys/devices/system/cpu")) != 0)
 		die(1, "cannot read the CPU topology from /sys/devices/system/cpu: %s", strerror(-rc));
+	/* Run where the user let us: `taskset -c 2,3 syslab run` measures on CPUs 2 and 3. */
+	struct cpu_affinity mask;
+	if (cpu_affinity_save(&mask) == 0 && cpu_topology_restrict(&m->topo, &mask) < 0)
+		die(1, "none of the online CPUs is in this process's affinity mask");
 	cpu_conditions_read(&m->cond, "/sys", "/proc");
 	clock_calibrate(&m->clk, m->cond.tsc_invariant, calib_ms);
 	perf_set_open(&m->perf, false);
