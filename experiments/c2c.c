@@ -44,6 +44,7 @@ struct c2c_pair {
 	char name[48], label[64];
 	int a, b, pin_rc;
 	bool two_lines;
+	const struct clock_info *per_trip; /* time each round trip on its own with this clock */
 	atomic_int ready;
 	uint64_t seq; /* the initiator's last even value; only the initiator touches it */
 	pthread_t responder;
@@ -138,6 +139,26 @@ static uint64_t c2c_trips(struct c2c_pair *p, uint64_t seq, uint64_t n)
 	return seq;
 }
 
+/*
+ * Round trips timed one by one into the sample's histogram: the tail a batch mean hides (an
+ * interrupt, a preempted vCPU). Each value includes one read of the timer (rdtscp where usable).
+ */
+static uint64_t c2c_trips_timed(struct c2c_pair *p, uint64_t seq, uint64_t n, struct hist *h)
+{
+	const struct clock_info *ci = p->per_trip;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t t0 = ci->tsc_usable ? clock_tsc_read(NULL) : clock_now_ns();
+		atomic_store_explicit(&p->line, seq + 1, memory_order_release);
+		while (atomic_load_explicit(&p->line, memory_order_acquire) != seq + 2)
+			;
+		uint64_t t1 = ci->tsc_usable ? clock_tsc_read(NULL) : clock_now_ns();
+		if (h)
+			hist_record(h, (int64_t)(ci->tsc_usable ? clock_tsc_to_ns(ci, t1 - t0) : (double)(t1 - t0)));
+		seq += 2;
+	}
+	return seq;
+}
+
 static int c2c_run(void *arg, uint64_t iters, struct bench_sample *s)
 {
 	struct c2c_pair *p = arg;
@@ -149,7 +170,7 @@ static int c2c_run(void *arg, uint64_t iters, struct bench_sample *s)
 	/* Untimed trips until the responder is awake, spinning, and the line is warm. */
 	uint64_t seq = c2c_trips(p, p->seq, C2C_WARM_TRIPS);
 	uint64_t t0 = clock_now_ns();
-	seq = c2c_trips(p, seq, iters);
+	seq = p->per_trip ? c2c_trips_timed(p, seq, iters, s->op_hist) : c2c_trips(p, seq, iters);
 	s->ns = (double)(clock_now_ns() - t0);
 	p->seq = seq;
 	/* Park it: state first, so that when it sees PARK and looks, it finds PARKED and sleeps. */
@@ -388,6 +409,35 @@ static int measure_methods(struct exp *e, const struct bench_budget *b, struct c
 	return exp_cases(e, cases, 2, "method", b);
 }
 
+/* The first pair once more, every round trip timed on its own: the distribution, tail and all. */
+static int measure_trips(struct exp *e, const struct bench_budget *b, struct c2c_pair *p, int a, int c)
+{
+	pair_init(p, a, c);
+	p->per_trip = e->clk;
+	snprintf(p->name, sizeof p->name, "trips/cpu%d<->cpu%d", a, c);
+	snprintf(p->label, sizeof p->label, "CPU %d to %d and back, each trip timed (%s)", a, c,
+		 e->clk->tsc_usable ? "rdtscp" : "clock_gettime");
+	p->bc.ops_per_iter = 1;
+	p->bc.want_op_hist = true;
+	return exp_case(e, &p->bc, "round trips", b) ? 0 : -ENOMEM;
+}
+
+/* What timing every trip costs, from this run's own figures: the observer effect, measured. */
+static void note_trips(struct exp *e, const char *trips_name)
+{
+	const struct bench_result *t = exp_result(e, trips_name), *one = exp_result(e, "method/one-line");
+	if (!t || t->status != BENCH_OK || !t->op_hist || !one || one->status != BENCH_OK)
+		return;
+	double single = (double)hist_percentile(t->op_hist, 50), batch = 2 * one->summary.median;
+	exp_note(e,
+		 "trips/: whole round trips, each timed on its own; the histogram shows the tail that batch "
+		 "medians hide (p99.9 %.0f ns, max %.0f ns here). Timing each trip is not free: its median "
+		 "round trip is %.0f ns, where the batch figure implies %.0f ns (2 x one-way). The %.0f ns "
+		 "between is the observer effect of reading the clock around every trip; read the shape of "
+		 "this distribution, not its level.",
+		 (double)hist_percentile(t->op_hist, 99.9), (double)t->op_hist->max, single, batch, single - batch);
+}
+
 static int c2c_run_all(struct exp *e)
 {
 	const struct cpu_topology *t = e->topo;
@@ -456,6 +506,9 @@ static int c2c_run_all(struct exp *e)
 	exp_note(e, "method/: the one-line ping-pong bounces a single line (like core-to-core-latency); "
 		    "c2clat's method answers on a second line, so each hop also moves that line. Published "
 		    "figures made the second way read higher; both are shown here for the same pair.");
+	if ((rc = measure_trips(e, &b, p, ids[0], ids[1])) != 0)
+		goto out;
+	note_trips(e, p->name);
 	rc = run_timers(e, ids[0]);
 out:
 	for (int i = 0; labels && i < n; i++)
