@@ -281,25 +281,45 @@ static void pair_name(char *buf, size_t len, int a, int b)
 	snprintf(buf, len, "cpu%d->cpu%d", a, b);
 }
 
-static void c2c_claims(struct exp *e, const struct claim_pairs *cp)
+/*
+ * Direction: a round trip a->b->a is the same two transfers as b->a->b, so on identical cores the
+ * direction cannot matter. Two vCPUs are not identical at a given moment (one may share its
+ * host core with a busy neighbour, or take more of the guest's interrupts): measured here, the
+ * ratio ranged 0.93 - 1.17 between runs with tight CIs. So it is reported, measured, not claimed.
+ */
+static void note_direction(struct exp *e, const struct claim_pairs *cp)
 {
-	char first[48], back[48], smt[48], cores[48], sockets[48];
+	char first[48], back[48];
+	struct stats_ci ci;
 	pair_name(first, sizeof first, cp->first[0], cp->first[1]);
 	pair_name(back, sizeof back, cp->first[1], cp->first[0]);
+	const struct bench_result *a = exp_result(e, first), *b = exp_result(e, back);
+	if (!a || !b || a->status != BENCH_OK || b->status != BENCH_OK ||
+	    stats_bootstrap_ratio_ci(a->samples, a->n, b->samples, b->n, 0.95, e->budget.resamples, e->seed, &ci))
+		return;
+	exp_note(e,
+		 "direction: %s / %s = %.3f [%.3f, %.3f]. On identical cores the two directions are the same "
+		 "two transfers; where this ratio is far from 1 with a tight interval, the two CPUs were not "
+		 "alike during the run (on a VM: their host cores' neighbours, interrupts).",
+		 first, back, ci.point, ci.lo, ci.hi);
+}
+
+static void c2c_claims(struct exp *e, const struct claim_pairs *cp)
+{
+	char smt[48], cores[48], sockets[48];
 	pair_name(cores, sizeof cores, cp->cores[0], cp->cores[1]);
 	pair_name(smt, sizeof smt, cp->smt[0], cp->smt[1]);
 	pair_name(sockets, sizeof sockets, cp->sockets[0], cp->sockets[1]);
-	/* A round trip a->b->a is the same two transfers as b->a->b: direction must not matter. */
 	struct claim claims[] = {
-		{.text = "direction does not matter: the first pair's latency is the same both ways (within "
-			 "10%)",
-		 .a = first,
-		 .b = back,
-		 .kind = CLAIM_EQUIVALENT,
-		 .threshold = 0.10,
-		 .expect = "vanish"},
-		{.text = "SMT siblings, which share a core's caches, hand a line over in at most 0.8x the "
-			 "time "
+		/* Each hop of the two-line method moves the question's line and then the answer's: two
+		 * coherence transactions where the one-line bounce needs one. */
+		{.text = "answering on a second line (c2clat's method) costs at least 1.3x bouncing one line",
+		 .a = "method/two-lines",
+		 .b = "method/one-line",
+		 .kind = CLAIM_AT_LEAST,
+		 .threshold = 1.3,
+		 .expect = "appear"},
+		{.text = "SMT siblings, which share a core's caches, hand a line over in at most 0.8x the time "
 			 "two cores take",
 		 .a = smt,
 		 .b = cores,
@@ -500,9 +520,10 @@ static int c2c_run_all(struct exp *e)
 			 "the report), but for the pairs the claims compare",
 			 n, C2C_CASES_MAX_CPUS);
 
-	c2c_claims(e, &cp);
 	if ((rc = measure_methods(e, &b, p, ids[0], ids[1])) != 0)
 		goto out;
+	c2c_claims(e, &cp);
+	note_direction(e, &cp);
 	exp_note(e, "method/: the one-line ping-pong bounces a single line (like core-to-core-latency); "
 		    "c2clat's method answers on a second line, so each hop also moves that line. Published "
 		    "figures made the second way read higher; both are shown here for the same pair.");
