@@ -308,8 +308,15 @@ static void c2c_claims(struct exp *e, const struct claim_pairs *cp)
 {
 	char smt[48], cores[48], sockets[48];
 	pair_name(cores, sizeof cores, cp->cores[0], cp->cores[1]);
-	pair_name(smt, sizeof smt, cp->smt[0], cp->smt[1]);
-	pair_name(sockets, sizeof sockets, cp->sockets[0], cp->sockets[1]);
+	/* A pair the machine lacks has no CPUs to name: say so rather than print a made-up pair. */
+	if (cp->have_smt)
+		pair_name(smt, sizeof smt, cp->smt[0], cp->smt[1]);
+	else
+		snprintf(smt, sizeof smt, "(SMT siblings)");
+	if (cp->have_sockets)
+		pair_name(sockets, sizeof sockets, cp->sockets[0], cp->sockets[1]);
+	else
+		snprintf(sockets, sizeof sockets, "(two sockets)");
 	struct claim claims[] = {
 		/* Each hop of the two-line method moves the question's line and then the answer's: two
 		 * coherence transactions where the one-line bounce needs one. */
