@@ -109,6 +109,35 @@ fi
 grep -q '<!DOCTYPE html>' "$R/report.html" && grep -q 'falseshare' "$R/report.html"
 ok $? "report.html is a page about the run"
 
+# The queue experiments: every sample checks that each item arrived exactly once, so a case
+# that failed means a queue lost or duplicated an item.
+Q=$TMP/queues
+run "$S" run --smoke --out "$Q" ring bqueue
+expect_ok "run --smoke ring bqueue"
+if command -v python3 >/dev/null; then
+	python3 - "$Q/results.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ex = {e["name"]: e for e in d["experiments"]}
+two_cores = d["env"]["cores"] >= 2 and d["env"]["allowed_cpus"] not in ("0", "")
+for name in ("ring", "bqueue"):
+    e = ex[name]
+    if not two_cores:
+        continue
+    failed = [c["name"] + ": " + c.get("reason", "") for c in e["cases"] if c["status"] == "failed"]
+    assert not failed, failed
+    ok = [c for c in e["cases"] if c["status"] == "ok"]
+    assert len(ok) >= (13 if name == "ring" else 45), (name, len(ok))
+    for cl in e["claims"]:
+        assert cl["verdict"] in ("holds", "does not hold", "inconclusive", "not tested"), cl
+names = {c["name"] for c in ex["ring"]["cases"]}
+assert {"spsc", "ck-spsc", "mpmc-1p1c", "ck-mpmc-1p1c", "pipe", "mqueue", "rtt/spsc"} <= names, names
+m = {x["name"] for x in ex["bqueue"]["matrices"]}
+assert {"ns_per_item_cap1", "ns_per_item_cap1024", "ns_per_item_pipe", "wakeups_per_item_cap16"} <= m, m
+PY
+	ok $? "ring and bqueue: no item lost in any case, every anchor measured, the matrices written"
+fi
+
 # Under taskset the lab runs only where it is allowed to.
 last=$(($(nproc) - 1))
 if command -v taskset >/dev/null && command -v python3 >/dev/null; then
