@@ -7,7 +7,8 @@
 #   scripts/deps.sh --browser  also Chromium, for looking at report.html the way a person would
 set -euo pipefail
 
-# Build: compiler, make, JSON (jansson). Plots: gnuplot (SVG). Anchors: Concurrency Kit (ck_ring). Tests: coreutils' timeout and
+# Build: compiler, make, JSON (jansson). Plots: gnuplot (SVG). Anchors: Concurrency Kit (ck_ring).
+# Tests: coreutils' timeout and
 # python3 (checks results.json in the integration tests) are on every Debian machine of this kind.
 pkgs=(gcc make libjansson-dev gnuplot-nox libck-dev)
 [ "${1:-}" = "--browser" ] && pkgs+=(chromium)
