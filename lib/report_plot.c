@@ -196,19 +196,40 @@ static void gp_case_axes(FILE *gp, const struct pset *ps, int width)
 		gp_safe(u, sizeof u, ps->unit ? ps->unit : "value"));
 }
 
-/* A log x axis over [lo, hi], with tics at 1, 2, 3 and 5 times the powers of 10 in it. */
+/* A tic's label with an SI suffix: 300, 2k, 10k, 1M (the axis title gives the unit). */
+static void gp_si_label(char *buf, size_t len, double t)
+{
+	static const char *const suffix[] = {"", "k", "M", "G", "T"};
+	int k = 0;
+	while (k < 4 && t >= 1000) {
+		t /= 1000;
+		k++;
+	}
+	snprintf(buf, len, "%.3g%s", t, suffix[k]);
+}
+
+/*
+ * A log x axis over [lo, hi]. The tics thin out as the span grows, so their labels never run
+ * into each other: 1, 2, 3, 5 per decade over up to two decades, 1 and 3 up to four, then only
+ * the powers of ten.
+ */
 static void gp_log_xaxis(FILE *gp, double lo, double hi)
 {
-	static const double m[] = {1, 2, 3, 5};
+	static const double dense[] = {1, 2, 3, 5}, medium[] = {1, 3}, sparse[] = {1};
+	double decades = log10(hi / lo);
+	const double *m = decades <= 2 ? dense : decades <= 4 ? medium : sparse;
+	size_t nm = decades <= 2 ? 4 : decades <= 4 ? 2 : 1;
 	bool first = true;
+	char label[16];
 
 	fputs("set xtics (", gp);
 	for (int e = (int)floor(log10(lo)); e <= (int)ceil(log10(hi)); e++) {
-		for (size_t k = 0; k < sizeof m / sizeof m[0]; k++) {
+		for (size_t k = 0; k < nm; k++) {
 			double t = m[k] * pow(10, e);
 			if (t < lo || t > hi)
 				continue;
-			fprintf(gp, "%s%.9g", first ? "" : ", ", t);
+			gp_si_label(label, sizeof label, t);
+			fprintf(gp, "%s'%s' %.9g", first ? "" : ", ", label, t);
 			first = false;
 		}
 	}
