@@ -8,6 +8,8 @@ set -u
 BUILD=${BUILD:-build}
 export SYSLAB_BIN="$PWD/$BUILD/bin"
 export SYSLAB_SRC="$PWD"
+# Third-party code that synchronises in ways ThreadSanitizer cannot see (see the file).
+export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp ${TSAN_OPTIONS:-}"
 logs="$BUILD/tests/logs"
 mkdir -p "$logs"
 timeout_s=${TEST_TIMEOUT:-600}
