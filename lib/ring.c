@@ -52,7 +52,9 @@ int ring_spsc_init_at(struct ring_spsc *r, uint32_t capacity, size_t elem_size, 
 	atomic_init(&r->head, start);
 	atomic_init(&r->tail, start);
 	r->cached_tail = start;
+	r->local_head = start;
 	r->cached_head = start;
+	r->local_tail = start;
 	r->mask = capacity - 1;
 	r->capacity = capacity;
 	r->elem_size = (uint32_t)elem_size;

@@ -32,8 +32,9 @@
  * prefetcher that fetches lines in 128-byte pairs, so 128 would also keep a producer's line from
  * dragging the consumer's into its cache; folly and crossbeam pad to 128 for that reason. We
  * chose 64: syslab's falseshare experiment measured pad64 and pad128 alike on the AMD host this
- * lab runs on (docs/falseshare.md), and 64 keeps a ring struct at 5 lines instead of 10. It is
- * part of the layout (and so of the shared-memory ABI): change it here, and the asserts follow.
+ * lab runs on (docs/falseshare.md), and 64 keeps the MPMC struct at 5 lines instead of 10. The
+ * SPSC ring spaces its sides by RING_PAIR instead (below). Both are part of the layout (and so
+ * of the shared-memory ABI): change them here, and the asserts follow.
  */
 #define RING_LINE 64
 
@@ -54,18 +55,44 @@ struct ring_evc {
 	_Atomic uint32_t waiters; /* threads between preparing to sleep and leaving the wait */
 };
 
-/* Single producer, single consumer. */
-struct ring_spsc {
-	/* Producer line: written by the producer only; the consumer reads head when it runs dry. */
-	alignas(RING_LINE) _Atomic uint64_t head; /* next index to write */
-	uint64_t cached_tail;                     /* the producer's last look at tail, private */
+/*
+ * The SPSC ring keeps the state of different sides a pair of lines apart (RING_PAIR, 128 bytes),
+ * not just a line. Its single-item operations load their own state on every call while the other
+ * side polls a published index; on this lab's AMD EPYC host (a KVM guest) a loop of this ring's push
+ * and pop logic took 1.4 to 2.3 times a reference ring's time per item with 64 bytes between the
+ * sides and 0.9 to 1.15 times with 128 (same-run microbenchmarks, docs/rings.md), presumably
+ * because the line next door travels with the polled one (adjacent-line prefetch; this guest has
+ * no PMU to confirm it). The falseshare experiment's two threads, each writing its own
+ * counter with nobody polling, do not show it. The MPMC ring, whose threads meet on one line
+ * anyway, keeps RING_LINE.
+ */
+#define RING_PAIR (2 * RING_LINE)
 
-	/* Consumer line: written by the consumer only; the producer reads tail when it sees full. */
-	alignas(RING_LINE) _Atomic uint64_t tail; /* next index to read */
-	uint64_t cached_head;                     /* the consumer's last look at head, private */
+/*
+ * Single producer, single consumer. Each index has two homes: the published one, an atomic alone
+ * on its pair of lines, which the other side reads when its cache says full or empty; and a plain
+ * private copy on its owner's private pair, beside the owner's cached copy of the other index. A
+ * push loads only the producer's private line, the read-mostly line and the slot, and stores the
+ * slot, the private copy and the published head: the consumer's polling of head never touches a
+ * line the producer loads on every push (and the mirror image for a pop).
+ */
+struct ring_spsc {
+	/* Published by the producer, alone; the consumer reads it when its cached_head says empty. */
+	alignas(RING_PAIR) _Atomic uint64_t head; /* next index to write */
+
+	/* Published by the consumer, alone; the producer reads it when its cached_tail says full. */
+	alignas(RING_PAIR) _Atomic uint64_t tail; /* next index to read */
+
+	/* Producer's private pair: only the producer reads or writes it. */
+	alignas(RING_PAIR) uint64_t local_head; /* head, the producer's own copy */
+	uint64_t cached_tail;                     /* the producer's last look at tail */
+
+	/* Consumer's private pair: only the consumer reads or writes it. */
+	alignas(RING_PAIR) uint64_t local_tail; /* tail, the consumer's own copy */
+	uint64_t cached_head;                     /* the consumer's last look at head */
 
 	/* Read-mostly line: set by init; stopped is written once, by ring_spsc_stop. */
-	alignas(RING_LINE) uint64_t mask; /* capacity - 1 */
+	alignas(RING_PAIR) uint64_t mask; /* capacity - 1 */
 	uint32_t capacity;
 	uint32_t elem_size;
 	_Atomic uint32_t stopped;
@@ -75,13 +102,15 @@ struct ring_spsc {
 	alignas(RING_LINE) struct ring_evc not_full;  /* the producer sleeps here */
 };
 
-static_assert(offsetof(struct ring_spsc, head) == 0, "producer line first");
-static_assert(offsetof(struct ring_spsc, tail) == RING_LINE, "consumer state on its own line");
-static_assert(offsetof(struct ring_spsc, mask) == 2 * RING_LINE, "read-mostly state on its own line");
-static_assert(offsetof(struct ring_spsc, not_empty) == 3 * RING_LINE, "wait state on its own line");
-static_assert(offsetof(struct ring_spsc, not_full) == 4 * RING_LINE, "one line per direction");
-static_assert(sizeof(struct ring_spsc) == 5 * RING_LINE && alignof(struct ring_spsc) == RING_LINE,
-	      "five whole lines");
+static_assert(offsetof(struct ring_spsc, head) == 0, "the published head first, alone on its pair");
+static_assert(offsetof(struct ring_spsc, tail) == RING_PAIR, "the published tail alone on its pair");
+static_assert(offsetof(struct ring_spsc, local_head) == 2 * RING_PAIR, "producer's private pair");
+static_assert(offsetof(struct ring_spsc, local_tail) == 3 * RING_PAIR, "consumer's private pair");
+static_assert(offsetof(struct ring_spsc, mask) == 4 * RING_PAIR, "read-mostly state on its own pair");
+static_assert(offsetof(struct ring_spsc, not_empty) == 4 * RING_PAIR + RING_LINE, "wait state on its own line");
+static_assert(offsetof(struct ring_spsc, not_full) == 4 * RING_PAIR + 2 * RING_LINE, "one line per direction");
+static_assert(sizeof(struct ring_spsc) == 6 * RING_PAIR && alignof(struct ring_spsc) == RING_PAIR,
+	      "six whole pairs, the last line padding");
 
 /* Multiple producers, multiple consumers (Dmitry Vyukov's bounded MPMC queue). */
 struct ring_mpmc {
@@ -194,6 +223,28 @@ static inline void *ring_spsc_slot(void *storage, uint64_t idx, uint64_t mask, u
 	return (char *)storage + (size_t)(idx & mask) * elem_size;
 }
 
+/*
+ * Copies one element into the slot of idx. 8 bytes (a uint64_t, a pointer, an index) is tested
+ * first, so the common case is one compare and a move with a constant scale, no multiply and no
+ * walk through the switch.
+ */
+static inline void ring_spsc_put(void *storage, uint64_t idx, uint64_t mask, uint32_t elem_size, const void *elem)
+{
+	if (elem_size == 8)
+		memcpy((char *)storage + (size_t)(idx & mask) * 8, elem, 8);
+	else
+		ring_copy_elem(ring_spsc_slot(storage, idx, mask, elem_size), elem, elem_size);
+}
+
+/* Copies the element in the slot of idx to *elem; 8 bytes first, as in ring_spsc_put. */
+static inline void ring_spsc_get(void *storage, uint64_t idx, uint64_t mask, uint32_t elem_size, void *elem)
+{
+	if (elem_size == 8)
+		memcpy(elem, (char *)storage + (size_t)(idx & mask) * 8, 8);
+	else
+		ring_copy_elem(elem, ring_spsc_slot(storage, idx, mask, elem_size), elem_size);
+}
+
 /* Copies n elements from src into the slots from idx on, in two pieces when they cross the wrap. */
 static inline void ring_spsc_copy_in(void *storage, uint64_t idx, uint64_t mask, uint32_t elem_size,
 				     const void *src, unsigned n)
@@ -218,7 +269,13 @@ static inline void ring_spsc_copy_out(void *storage, uint64_t idx, uint64_t mask
 		memcpy((char *)dst + first * elem_size, storage, (n - first) * elem_size);
 }
 
-/* ---- SPSC: the producer side (one thread at a time) ---- */
+/* ---- SPSC: the producer side (one thread at a time) ----
+ *
+ * The producer reads its index from local_head, a plain field only it writes, into a local before
+ * it copies the element (a byte copy into the slot may, as far as the compiler knows, alias the
+ * ring), and stores it back after the copy, just before the release store of head that publishes.
+ * head and local_head are equal between operations; the consumer and ring_spsc_count read head.
+ */
 
 /*
  * Free slots as the producer sees them. Only when its cached copy of tail says fewer than want are
@@ -226,38 +283,53 @@ static inline void ring_spsc_copy_out(void *storage, uint64_t idx, uint64_t mask
  */
 static inline uint64_t ring_spsc_free_slots(struct ring_spsc *r, uint64_t head, uint64_t want)
 {
-	uint64_t free_slots = r->capacity - (head - r->cached_tail);
+	uint64_t free_slots = r->mask + 1 - (head - r->cached_tail);
 	if (free_slots < want) {
 		/* Acquire, pairs with the consumer's release store of tail (pop, pop_batch, release):
 		 * its reads of the slots it gave back happen before this thread overwrites them. */
 		r->cached_tail = atomic_load_explicit(&r->tail, memory_order_acquire);
-		free_slots = r->capacity - (head - r->cached_tail);
+		free_slots = r->mask + 1 - (head - r->cached_tail);
 	}
 	return free_slots;
+}
+
+/* Whether the ring is full for the producer at head: head - tail is at most capacity, so it is
+ * full when that exceeds mask. The shared tail is read only when the cached one says full. */
+static inline bool ring_spsc_full(struct ring_spsc *r, uint64_t head, uint64_t mask)
+{
+	if (head - r->cached_tail <= mask)
+		return false;
+	/* Acquire, pairs with the consumer's release store of tail, as in ring_spsc_free_slots. */
+	r->cached_tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+	return head - r->cached_tail > mask;
+}
+
+/* Publishes the producer's index: the private copy, then the shared one. */
+static inline void ring_spsc_publish_head(struct ring_spsc *r, uint64_t head)
+{
+	r->local_head = head;
+	/* Release, pairs with the consumer's acquire load of head (ring_spsc_readable,
+	 * ring_spsc_empty): the bytes of the elements written before it, copied or written in
+	 * place, are visible to the consumer before the index that hands them over. */
+	atomic_store_explicit(&r->head, head, memory_order_release);
 }
 
 /* Copies *elem into the ring: true, or false when it is full. Producer thread only. */
 static inline bool ring_spsc_push(struct ring_spsc *r, void *storage, const void *elem)
 {
-	/* Relaxed: only this thread writes head, so it reads back its own last store. */
-	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	const uint64_t mask = r->mask;
-	const uint32_t size = r->elem_size;
+	const uint64_t head = r->local_head, mask = r->mask;
 
-	if (ring_spsc_free_slots(r, head, 1) == 0)
+	if (ring_spsc_full(r, head, mask))
 		return false;
-	ring_copy_elem(ring_spsc_slot(storage, head, mask, size), elem, size);
-	/* Release, pairs with the consumer's acquire load of head: the element's bytes are visible
-	 * to it before the index that hands them over. */
-	atomic_store_explicit(&r->head, head + 1, memory_order_release);
+	ring_spsc_put(storage, head, mask, r->elem_size, elem);
+	ring_spsc_publish_head(r, head + 1);
 	return true;
 }
 
 /* Copies as many of elems[n] as fit, publishing them at once; returns how many. Producer only. */
 static inline unsigned ring_spsc_push_batch(struct ring_spsc *r, void *storage, const void *elems, unsigned n)
 {
-	/* Relaxed: only this thread writes head. */
-	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	const uint64_t head = r->local_head;
 	uint64_t free_slots = ring_spsc_free_slots(r, head, n);
 
 	if (n > free_slots)
@@ -265,24 +337,21 @@ static inline unsigned ring_spsc_push_batch(struct ring_spsc *r, void *storage, 
 	if (n == 0)
 		return 0;
 	ring_spsc_copy_in(storage, head, r->mask, r->elem_size, elems, n);
-	/* Release, pairs with the consumer's acquire load of head: one store publishes the batch. */
-	atomic_store_explicit(&r->head, head + n, memory_order_release);
+	ring_spsc_publish_head(r, head + n); /* one release store publishes the batch */
 	return n;
 }
 
 /* Copies all of elems[n] and returns true, or copies none and returns false. Producer only. */
 static inline bool ring_spsc_push_all(struct ring_spsc *r, void *storage, const void *elems, unsigned n)
 {
-	/* Relaxed: only this thread writes head. */
-	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	const uint64_t head = r->local_head;
 
 	if (ring_spsc_free_slots(r, head, n) < n)
 		return false;
 	if (n == 0)
 		return true;
 	ring_spsc_copy_in(storage, head, r->mask, r->elem_size, elems, n);
-	/* Release, pairs with the consumer's acquire load of head: one store publishes the batch. */
-	atomic_store_explicit(&r->head, head + n, memory_order_release);
+	ring_spsc_publish_head(r, head + n); /* one release store publishes the batch */
 	return true;
 }
 
@@ -294,10 +363,9 @@ static inline bool ring_spsc_push_all(struct ring_spsc *r, void *storage, const 
  */
 static inline void *ring_spsc_reserve(struct ring_spsc *r, void *storage, unsigned *n)
 {
-	/* Relaxed: only this thread writes head. */
-	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	const uint64_t head = r->local_head;
 	uint64_t granted = ring_spsc_free_slots(r, head, *n);
-	uint64_t to_wrap = r->capacity - (head & r->mask);
+	uint64_t to_wrap = r->mask + 1 - (head & r->mask);
 
 	if (granted > *n)
 		granted = *n;
@@ -310,14 +378,14 @@ static inline void *ring_spsc_reserve(struct ring_spsc *r, void *storage, unsign
 /* Zero-copy push, step two: publishes the first n (<= granted) reserved slots. Producer only. */
 static inline void ring_spsc_commit(struct ring_spsc *r, unsigned n)
 {
-	/* Relaxed: only this thread writes head. */
-	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	/* Release, pairs with the consumer's acquire load of head: the bytes written in place are
-	 * visible before the index that hands them over. */
-	atomic_store_explicit(&r->head, head + n, memory_order_release);
+	ring_spsc_publish_head(r, r->local_head + n);
 }
 
-/* ---- SPSC: the consumer side (one thread at a time) ---- */
+/* ---- SPSC: the consumer side (one thread at a time) ----
+ *
+ * The mirror image: the consumer's index is local_tail, a plain field only it writes, read into a
+ * local before the copy-out and stored back just before the release store of tail.
+ */
 
 /*
  * Readable slots as the consumer sees them. Only when its cached copy of head says fewer than want
@@ -327,28 +395,44 @@ static inline uint64_t ring_spsc_readable(struct ring_spsc *r, uint64_t tail, ui
 {
 	uint64_t avail = r->cached_head - tail;
 	if (avail < want) {
-		/* Acquire, pairs with the producer's release store of head (push, push_batch,
-		 * push_all, commit): the elements' bytes are visible before they are read. */
+		/* Acquire, pairs with the producer's release store of head (ring_spsc_publish_head):
+		 * the elements' bytes are visible before they are read. */
 		r->cached_head = atomic_load_explicit(&r->head, memory_order_acquire);
 		avail = r->cached_head - tail;
 	}
 	return avail;
 }
 
+/* Whether the ring is empty for the consumer at tail; the shared head is read only when the
+ * cached one says empty. */
+static inline bool ring_spsc_empty(struct ring_spsc *r, uint64_t tail)
+{
+	if (tail != r->cached_head)
+		return false;
+	/* Acquire, pairs with the producer's release store of head, as in ring_spsc_readable. */
+	r->cached_head = atomic_load_explicit(&r->head, memory_order_acquire);
+	return tail == r->cached_head;
+}
+
+/* Frees the consumer's slots up to tail: the private copy, then the shared index. */
+static inline void ring_spsc_publish_tail(struct ring_spsc *r, uint64_t tail)
+{
+	r->local_tail = tail;
+	/* Release, pairs with the producer's acquire load of tail (ring_spsc_free_slots,
+	 * ring_spsc_full): the copy-out or the reads in place are done before the producer may
+	 * overwrite the slots. */
+	atomic_store_explicit(&r->tail, tail, memory_order_release);
+}
+
 /* Copies the oldest element to *elem and frees its slot: true, or false when empty. Consumer only. */
 static inline bool ring_spsc_pop(struct ring_spsc *r, void *storage, void *elem)
 {
-	/* Relaxed: only this thread writes tail, so it reads back its own last store. */
-	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-	const uint64_t mask = r->mask;
-	const uint32_t size = r->elem_size;
+	const uint64_t tail = r->local_tail;
 
-	if (ring_spsc_readable(r, tail, 1) == 0)
+	if (ring_spsc_empty(r, tail))
 		return false;
-	ring_copy_elem(elem, ring_spsc_slot(storage, tail, mask, size), size);
-	/* Release, pairs with the producer's acquire load of tail: the copy-out is done before the
-	 * producer may overwrite the slot. */
-	atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+	ring_spsc_get(storage, tail, r->mask, r->elem_size, elem);
+	ring_spsc_publish_tail(r, tail + 1);
 	return true;
 }
 
@@ -356,8 +440,7 @@ static inline bool ring_spsc_pop(struct ring_spsc *r, void *storage, void *elem)
  * many. Consumer only. */
 static inline unsigned ring_spsc_pop_batch(struct ring_spsc *r, void *storage, void *elems, unsigned n)
 {
-	/* Relaxed: only this thread writes tail. */
-	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	const uint64_t tail = r->local_tail;
 	uint64_t avail = ring_spsc_readable(r, tail, n);
 
 	if (n > avail)
@@ -365,24 +448,21 @@ static inline unsigned ring_spsc_pop_batch(struct ring_spsc *r, void *storage, v
 	if (n == 0)
 		return 0;
 	ring_spsc_copy_out(storage, tail, r->mask, r->elem_size, elems, n);
-	/* Release, pairs with the producer's acquire load of tail: one store frees the batch. */
-	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
+	ring_spsc_publish_tail(r, tail + n); /* one release store frees the batch */
 	return n;
 }
 
 /* Copies exactly n elements and returns true, or none and returns false. Consumer only. */
 static inline bool ring_spsc_pop_all(struct ring_spsc *r, void *storage, void *elems, unsigned n)
 {
-	/* Relaxed: only this thread writes tail. */
-	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	const uint64_t tail = r->local_tail;
 
 	if (ring_spsc_readable(r, tail, n) < n)
 		return false;
 	if (n == 0)
 		return true;
 	ring_spsc_copy_out(storage, tail, r->mask, r->elem_size, elems, n);
-	/* Release, pairs with the producer's acquire load of tail: one store frees the batch. */
-	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
+	ring_spsc_publish_tail(r, tail + n); /* one release store frees the batch */
 	return true;
 }
 
@@ -393,10 +473,9 @@ static inline bool ring_spsc_pop_all(struct ring_spsc *r, void *storage, void *e
  */
 static inline const void *ring_spsc_peek(struct ring_spsc *r, void *storage, unsigned *n)
 {
-	/* Relaxed: only this thread writes tail. */
-	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	const uint64_t tail = r->local_tail;
 	uint64_t granted = ring_spsc_readable(r, tail, *n);
-	uint64_t to_wrap = r->capacity - (tail & r->mask);
+	uint64_t to_wrap = r->mask + 1 - (tail & r->mask);
 
 	if (granted > *n)
 		granted = *n;
@@ -409,11 +488,7 @@ static inline const void *ring_spsc_peek(struct ring_spsc *r, void *storage, uns
 /* Zero-copy pop, step two: frees the first n (<= granted) peeked slots. Consumer only. */
 static inline void ring_spsc_release(struct ring_spsc *r, unsigned n)
 {
-	/* Relaxed: only this thread writes tail. */
-	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-	/* Release, pairs with the producer's acquire load of tail: the reads in place are done
-	 * before the producer may overwrite the slots. */
-	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
+	ring_spsc_publish_tail(r, r->local_tail + n);
 }
 
 /* Elements in the ring; exact when the ring is quiet, a snapshot somewhere in between when it

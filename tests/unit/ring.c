@@ -246,6 +246,86 @@ static void test_spsc_zero_copy(void)
 }
 
 /* Elements of every size, single and batched, through a ring of 4 many times round. */
+/*
+ * Each side's private copy of its index (local_head, local_tail) must follow the published index
+ * through every operation, or count, the other side and the next operation would disagree. Runs
+ * every SPSC operation in turn, across the wrap of 2^64, checking after each that the copies
+ * equal the published indices, that count is right and that peek shows the oldest element.
+ */
+static void test_spsc_private_copies(void)
+{
+	struct ring_spsc r;
+	uint64_t *buf = xalloc(ring_spsc_storage_size(8, 8));
+	uint64_t start = UINT64_MAX - 20, next_in = 0, next_out = 0, v, in[8], out[8];
+	int bad = 0;
+
+	ring_spsc_init_at(&r, 8, 8, start);
+	bad += r.local_head != start || r.local_tail != start;
+	for (int round = 0; round < 40; round++) {
+		unsigned n;
+		switch (round % 4) {
+		case 0:
+			bad += !ring_spsc_push(&r, buf, &next_in);
+			next_in++;
+			break;
+		case 1:
+			for (unsigned i = 0; i < 3; i++)
+				in[i] = next_in + i;
+			n = ring_spsc_push_batch(&r, buf, in, 3);
+			next_in += n;
+			break;
+		case 2:
+			for (unsigned i = 0; i < 2; i++)
+				in[i] = next_in + i;
+			if (ring_spsc_push_all(&r, buf, in, 2))
+				next_in += 2;
+			break;
+		default:
+			n = 2;
+			uint64_t *w = ring_spsc_reserve(&r, buf, &n);
+			for (unsigned i = 0; i < n; i++)
+				w[i] = next_in + i;
+			ring_spsc_commit(&r, n);
+			next_in += n;
+			break;
+		}
+		bad += r.local_head != atomic_load(&r.head);
+		bad += ring_spsc_count(&r) != next_in - next_out;
+		n = 1;
+		const uint64_t *p = ring_spsc_peek(&r, buf, &n);
+		bad += next_in != next_out && (n != 1 || *p != next_out);
+
+		switch (round % 4) {
+		case 0:
+			bad += !ring_spsc_pop(&r, buf, &v) || v != next_out++;
+			break;
+		case 1:
+			n = ring_spsc_pop_batch(&r, buf, out, 2);
+			for (unsigned i = 0; i < n; i++)
+				bad += out[i] != next_out++;
+			break;
+		case 2:
+			if (ring_spsc_pop_all(&r, buf, out, 2))
+				for (unsigned i = 0; i < 2; i++)
+					bad += out[i] != next_out++;
+			break;
+		default:
+			n = 1;
+			p = ring_spsc_peek(&r, buf, &n);
+			if (n) {
+				bad += *p != next_out++;
+				ring_spsc_release(&r, 1);
+			}
+			break;
+		}
+		bad += r.local_tail != atomic_load(&r.tail);
+		bad += ring_spsc_count(&r) != next_in - next_out;
+	}
+	ok(bad == 0 && next_out > 20, "spsc: private indices follow head and tail through every operation, "
+				    "across 2^64 (%d wrong, %u through)", bad, (unsigned)next_out);
+	free(buf);
+}
+
 static void test_spsc_sizes(void)
 {
 	for (int s = 0; s < NSIZES; s++) {
@@ -712,6 +792,7 @@ int main(void)
 	test_spsc_wrap(UINT64_MAX - 1500, "2^64 - 1501");
 	test_spsc_batch();
 	test_spsc_zero_copy();
+	test_spsc_private_copies();
 	test_spsc_sizes();
 	test_mpmc_full_empty();
 	test_mpmc_wrap(0, "0");
