@@ -104,21 +104,6 @@ static int closed_slot(const struct xfer *x)
 	return k < NCAPS ? group * NCAPS + k : 0;
 }
 
-static void spread(const struct exp *e, const int pair[2], int *cpus, int np, int nc)
-{
-	int ids[CPU_MAX], k = 0;
-	ids[k++] = pair[0];
-	ids[k++] = pair[1];
-	for (int i = 0; i < e->topo->ncpus && k < CPU_MAX; i++)
-		if (e->topo->cpus[i].allowed && e->topo->cpus[i].id != pair[0] && e->topo->cpus[i].id != pair[1])
-			ids[k++] = e->topo->cpus[i].id;
-	/* producers from the first CPU on, consumers from the second: 1P1C is cross-core */
-	for (int i = 0; i < np; i++)
-		cpus[i] = ids[i % k];
-	for (int i = 0; i < nc; i++)
-		cpus[np + i] = ids[(i + 1) % k];
-}
-
 static void matrix(struct exp *e, const char *name, const char *title, const char *unit, const double *v)
 {
 	static const char *const rows[NLEVELS] = {"1 producer", "2 producers", "4 producers"};
@@ -284,7 +269,7 @@ static int bqueue_run(struct exp *e)
 			int np = levels[pi], nc = levels[ci], cpus[XFER_MAX_THREADS];
 			const struct bench_case *group[NCAPS + 2];
 			char name[64], label[128];
-			spread(e, pair, cpus, np, nc);
+			xfer_place(e->topo, pair, cpus, np, nc);
 			for (int k = 0; k < NCAPS + 2; k++) {
 				struct xfer *x = &cases_x[case_index(pi, ci, k)];
 				if (k < NCAPS) {
@@ -326,8 +311,7 @@ static int bqueue_run(struct exp *e)
 		 .threshold = 3,
 		 .expect = "appear"},
 	};
-	for (size_t i = 0; i < sizeof claims / sizeof claims[0]; i++)
-		exp_claim(e, &claims[i]);
+	exp_claims(e, claims, sizeof claims / sizeof claims[0]);
 	const struct xfer *mq = &cases_x[case_index(0, 0, NCAPS + 1)];
 	if (mq->capacity != 1024)
 		exp_note(e, "the POSIX mqueue held %u messages, not 1024: the kernel's msg_max limit", mq->capacity);

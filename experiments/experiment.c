@@ -131,6 +131,12 @@ void exp_claim(struct exp *e, struct claim *cl)
 	results_add_claim(e->node, cl);
 }
 
+void exp_claims(struct exp *e, struct claim *claims, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		exp_claim(e, &claims[i]);
+}
+
 static void add_text(struct exp *e, const char *list, const char *fmt, va_list ap)
 {
 	char buf[512];

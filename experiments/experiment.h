@@ -68,6 +68,7 @@ void exp_case_skip(struct exp *e, const struct bench_case *c, const char *group,
 	__attribute__((format(printf, 4, 5)));
 /* Evaluates a claim on two recorded cases (not tested when either did not run) and records it. */
 void exp_claim(struct exp *e, struct claim *cl);
+void exp_claims(struct exp *e, struct claim *claims, size_t n); /* exp_claim of each */
 void exp_condition(struct exp *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void exp_note(struct exp *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const struct bench_result *exp_result(const struct exp *e, const char *case_name);

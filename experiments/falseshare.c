@@ -249,8 +249,7 @@ static int falseshare_run(struct exp *e)
 		 .threshold = 1.5,
 		 .expect = "appear"},
 	};
-	for (size_t i = 0; i < sizeof claims / sizeof claims[0]; i++)
-		exp_claim(e, &claims[i]);
+	exp_claims(e, claims, sizeof claims / sizeof claims[0]);
 	exp_note(e, "SMT siblings share the L1 cache, so the line does not travel between them; "
 		    "the slowdown there (where the machine has SMT) comes from the core's memory-ordering "
 		    "machinery, not from coherence traffic.");

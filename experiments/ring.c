@@ -441,19 +441,6 @@ static const struct xfer_ops ck_ops = {ck_open, ck_close, ck_produce, ck_consume
 static const struct xfer_ops ck_mpmc_ops = {ck_open, ck_close, ck_mpmc_produce, ck_mpmc_consume, NULL, NULL};
 
 /* Threads round-robin over the CPUs this run may use, starting with the cross-core pair. */
-static void spread(const struct exp *e, const int pair[2], int *cpus, int n)
-{
-	int ids[CPU_MAX], k = 0;
-	ids[k++] = pair[0];
-	ids[k++] = pair[1];
-	for (int i = 0; i < e->topo->ncpus && k < CPU_MAX; i++)
-		if (e->topo->cpus[i].allowed && e->topo->cpus[i].id != pair[0] && e->topo->cpus[i].id != pair[1])
-			ids[k++] = e->topo->cpus[i].id;
-	/* producers first, then consumers: producer i and consumer i land on different CPUs */
-	for (int i = 0; i < n; i++)
-		cpus[i] = ids[i % k];
-}
-
 static int ring_run(struct exp *e)
 {
 	static struct xfer x[13], rt[4];
@@ -466,10 +453,8 @@ static int ring_run(struct exp *e)
 	if (over > XFER_MAX_THREADS / 2)
 		over = XFER_MAX_THREADS / 2;
 	int one[2] = {pair[0], pair[1]}, two[4], many[XFER_MAX_THREADS];
-	/* 2P2C: producer 0 and consumer 0 on the pair's first CPU would share it; interleave instead. */
-	int cp2[4] = {pair[0], pair[1], pair[1], pair[0]};
-	memcpy(two, cp2, sizeof two);
-	spread(e, pair, many, 2 * over);
+	xfer_place(e->topo, pair, two, 2, 2);
+	xfer_place(e->topo, pair, many, over, over);
 	char label[128];
 
 	exp_condition(e, "producer on CPU %d, consumer on CPU %d (two cores); items are 8 bytes; every queue holds %d items",
@@ -557,8 +542,7 @@ static int ring_run(struct exp *e)
 		 .threshold = 2,
 		 .expect = "appear"},
 	};
-	for (size_t i = 0; i < sizeof claims / sizeof claims[0]; i++)
-		exp_claim(e, &claims[i]);
+	exp_claims(e, claims, sizeof claims / sizeof claims[0]);
 	exp_note(e, "Ratios of ns per item: 'at least 6x the throughput' is ck-spsc / spsc >= 6.");
 	exp_note(e, "ref-spsc is a minimal cached-index ring of 8-byte items: what a single-item SPSC ring can do "
 		    "here. Single items cross the cores one cache line per 8 items, each line transfer costing a "

@@ -151,6 +151,20 @@ static void xfer_teardown(void *arg)
 	x->ops->close(x);
 }
 
+void xfer_place(const struct cpu_topology *t, const int pair[2], int *cpus, int np, int nc)
+{
+	int ids[CPU_MAX], k = 0;
+	ids[k++] = pair[0];
+	ids[k++] = pair[1];
+	for (int i = 0; i < t->ncpus && k < CPU_MAX; i++)
+		if (t->cpus[i].allowed && t->cpus[i].id != pair[0] && t->cpus[i].id != pair[1])
+			ids[k++] = t->cpus[i].id;
+	for (int i = 0; i < np; i++)
+		cpus[i] = ids[i % k];
+	for (int i = 0; i < nc; i++)
+		cpus[np + i] = ids[(i + 1) % k];
+}
+
 void xfer_init(struct xfer *x, const char *name, const char *label, const struct xfer_ops *ops, int np, int nc,
 	       bool rtt, uint32_t capacity, const int *cpus)
 {

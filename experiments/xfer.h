@@ -64,6 +64,15 @@ struct xfer {
 void xfer_init(struct xfer *x, const char *name, const char *label, const struct xfer_ops *ops, int np, int nc,
 	       bool rtt, uint32_t capacity, const int *cpus);
 
+struct cpu_topology;
+
+/*
+ * Places np producers and nc consumers on the CPUs this run may use: producers from pair[0] on,
+ * consumers from pair[1] on, round the allowed CPUs, so that producer i and consumer i sit on
+ * different CPUs (1P1C is the cross-core pair). cpus[np + nc] receives the CPU of each thread.
+ */
+void xfer_place(const struct cpu_topology *t, const int pair[2], int *cpus, int np, int nc);
+
 /* A spin-wait hint (pause on x86): spinning on an empty or full queue hammers its lines less. */
 static inline void xfer_pause(void)
 {
