@@ -356,6 +356,21 @@ static inline bool ring_spsc_push_all(struct ring_spsc *r, void *storage, const 
 }
 
 /*
+ * How many of the `avail` slots from idx a zero-copy caller gets in one piece: at most the n it
+ * asked for, and never past the wrap (the slots must be contiguous). Stores it in *n.
+ */
+static inline uint64_t ring_spsc_contiguous(uint64_t idx, uint64_t avail, uint64_t mask, unsigned *n)
+{
+	uint64_t to_wrap = mask + 1 - (idx & mask);
+	if (avail > *n)
+		avail = *n;
+	if (avail > to_wrap)
+		avail = to_wrap;
+	*n = (unsigned)avail;
+	return avail;
+}
+
+/*
  * Zero-copy push, step one: returns the first of *n contiguous free slots to write in place, with
  * *n lowered to what is granted (at most the wanted count, the free space, and the slots before
  * the wrap). NULL and *n = 0 when the ring is full or *n was 0. Nothing is published until
@@ -364,14 +379,7 @@ static inline bool ring_spsc_push_all(struct ring_spsc *r, void *storage, const 
 static inline void *ring_spsc_reserve(struct ring_spsc *r, void *storage, unsigned *n)
 {
 	const uint64_t head = r->local_head;
-	uint64_t granted = ring_spsc_free_slots(r, head, *n);
-	uint64_t to_wrap = r->mask + 1 - (head & r->mask);
-
-	if (granted > *n)
-		granted = *n;
-	if (granted > to_wrap)
-		granted = to_wrap;
-	*n = (unsigned)granted;
+	uint64_t granted = ring_spsc_contiguous(head, ring_spsc_free_slots(r, head, *n), r->mask, n);
 	return granted ? ring_spsc_slot(storage, head, r->mask, r->elem_size) : NULL;
 }
 
@@ -474,14 +482,7 @@ static inline bool ring_spsc_pop_all(struct ring_spsc *r, void *storage, void *e
 static inline const void *ring_spsc_peek(struct ring_spsc *r, void *storage, unsigned *n)
 {
 	const uint64_t tail = r->local_tail;
-	uint64_t granted = ring_spsc_readable(r, tail, *n);
-	uint64_t to_wrap = r->mask + 1 - (tail & r->mask);
-
-	if (granted > *n)
-		granted = *n;
-	if (granted > to_wrap)
-		granted = to_wrap;
-	*n = (unsigned)granted;
+	uint64_t granted = ring_spsc_contiguous(tail, ring_spsc_readable(r, tail, *n), r->mask, n);
 	return granted ? ring_spsc_slot(storage, tail, r->mask, r->elem_size) : NULL;
 }
 
