@@ -13,14 +13,7 @@
 #include "tap.h"
 
 /* Sanitizers slow threads down 5-20x: run fewer iterations under them. */
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifdef SANITIZED
+#if TAP_SANITIZED
 #define SCALE 2
 #else
 #define SCALE 1

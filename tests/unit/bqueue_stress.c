@@ -13,14 +13,7 @@
 #include "tap.h"
 
 /* Sanitizers slow every lock and wait 5-20x: move fewer items under them. */
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifdef SANITIZED
+#if TAP_SANITIZED
 #define ITEMS 40000 /* per scenario, all producers together */
 #else
 #define ITEMS 60000

@@ -8,19 +8,9 @@
 
 #include "tap.h"
 
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define STRESS_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define STRESS_SANITIZED 1
-#endif
-#endif
-#ifndef STRESS_SANITIZED
-#define STRESS_SANITIZED 0
-#endif
 
 /* Items per scenario: sanitizers make every atomic operation some 10x slower. */
-#define ITEMS (STRESS_SANITIZED ? UINT64_C(100000) : UINT64_C(2000000))
+#define ITEMS (TAP_SANITIZED ? UINT64_C(100000) : UINT64_C(2000000))
 
 /* No single wait should come near this; reaching it means a lost wake-up. */
 static const struct timespec wait_limit = {30, 0};
@@ -531,7 +521,7 @@ int main(void)
 	double t0 = now_s();
 
 	diag("%llu items per scenario%s", (unsigned long long)n,
-	     STRESS_SANITIZED ? " (sanitizer build)" : "");
+	     TAP_SANITIZED ? " (sanitizer build)" : "");
 	run(&(struct plan){SPSC, SINGLE, 1, 1, n, 64, false, false});
 	run(&(struct plan){SPSC, BATCH, 1, 1, n, 64, false, false});
 	run(&(struct plan){SPSC, ZEROCOPY, 1, 1, n, 64, false, false});

@@ -10,6 +10,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * TAP_SANITIZED is 1 under ThreadSanitizer or AddressSanitizer, which slow threads and atomics
+ * down 5-20x: stress tests scale their item counts by it, so they stay bounded in time.
+ */
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define TAP_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define TAP_SANITIZED 1
+#endif
+#endif
+#ifndef TAP_SANITIZED
+#define TAP_SANITIZED 0
+#endif
+
 static int tap_count, tap_failures;
 
 static inline int tap_report(int pass, const char *file, int line, const char *expr, const char *fmt, ...)
