@@ -34,8 +34,9 @@ struct exp {
 	enum bench_mode mode;
 	struct bench_budget budget; /* the mode's preset; an experiment may scale it */
 	uint64_t seed;
-	bool progress; /* show progress on stderr (it is a terminal) */
-	json_t *node;  /* this experiment in results.json (owned by the document) */
+	const char *file; /* syslat --file: the user's file or device, or NULL */
+	bool progress;    /* show progress on stderr (it is a terminal) */
+	json_t *node;     /* this experiment in results.json (owned by the document) */
 	int ncases;
 	struct exp_case {
 		char name[64];

@@ -606,17 +606,36 @@ static void hist_staircase(FILE *d, const json_t *hh, double total, unsigned col
 	}
 }
 
+/*
+ * The cases one percentile figure draws: those with a histogram, of group g (any group when g
+ * is NULL), from the first'th such case on, at most PLOT_NCOLORS of them so no colour repeats.
+ */
+struct hist_pick {
+	const json_t *cases;
+	const char *group;
+	size_t first;
+};
+
+static bool hist_picked(const struct hist_pick *hp, size_t i, size_t *seen)
+{
+	const json_t *c = json_array_get(hp->cases, i);
+	if (!case_hist(c) || (hp->group && strcmp(doc_str_or(c, "group", ""), hp->group) != 0))
+		return false;
+	size_t k = (*seen)++;
+	return k >= hp->first && k < hp->first + PLOT_NCOLORS;
+}
+
 /* The legend and the recorded percentiles, in the colours of the curves. */
-static void hist_legend(FILE *out, const json_t *cases)
+static void hist_legend(FILE *out, const struct hist_pick *hp)
 {
 	static const char *const keys[] = {"p50", "p90", "p99", "p999", "max"};
-	size_t nh = 0;
+	size_t nh = 0, seen = 0;
 	char v[64];
 
 	fputs("<div class=\"legend col\">", out);
-	for (size_t i = 0; i < doc_len(cases); i++) {
-		const json_t *c = json_array_get(cases, i), *hh = case_hist(c);
-		if (!hh)
+	for (size_t i = 0; i < doc_len(hp->cases); i++) {
+		const json_t *c = json_array_get(hp->cases, i), *hh = case_hist(c);
+		if (!hist_picked(hp, i, &seen))
 			continue;
 		fputs("<span>", out);
 		plot_swatch(out, (int)nh++);
@@ -634,44 +653,33 @@ static void hist_legend(FILE *out, const json_t *cases)
 	fputs("</div>\n", out);
 }
 
-/* (d) Latency by percentile from each case's histogram, on HdrHistogram's 1/(1-p) axis. */
-static void plot_hists(struct gp *gp, const json_t *exp, FILE *out)
+/* (d) Latency by percentile from the histograms hp picks, on HdrHistogram's 1/(1-p) axis. */
+static void plot_hist_figure(struct gp *gp, const struct hist_pick *hp, const char *caption, FILE *out)
 {
-	const json_t *cases = doc_arr(exp, "cases");
 	struct hist_range r = {INFINITY, 0, 100};
 	const char *unit = NULL;
 	struct plot p = {0};
 	char u[64];
-	size_t nh = 0;
+	size_t nh = 0, seen = 0;
 	FILE *d;
 
-	for (size_t i = 0; i < doc_len(cases); i++) {
-		const json_t *hh = case_hist(json_array_get(cases, i));
-		if (hh) {
-			nh++;
-			if (!unit)
-				unit = doc_str(hh, "unit");
-		}
-	}
-	if (!nh)
-		return;
-	fputs("<figure class=\"plot\" style=\"width:540px\"><figcaption>Latency by percentile, from each "
-	      "case's histogram</figcaption>\n",
-	      out);
+	fputs("<figure class=\"plot\" style=\"width:540px\"><figcaption>", out);
+	html_text(out, caption);
+	fputs("</figcaption>\n", out);
 	if (!gp_begin(gp, &p, 540, 346) || !(d = gp_data(gp, &p, ""))) {
 		gp_abort(gp, &p, out);
 		fputs("</figure>\n", out);
 		return;
 	}
-	nh = 0;
-	for (size_t i = 0; i < doc_len(cases); i++) {
-		const json_t *hh = case_hist(json_array_get(cases, i));
-		double total = hh ? hist_total(hh) : 0;
-		if (!(total > 0))
+	for (size_t i = 0; i < doc_len(hp->cases); i++) {
+		const json_t *hh = case_hist(json_array_get(hp->cases, i));
+		if (!hist_picked(hp, i, &seen) || !(hist_total(hh) > 0))
 			continue;
 		if (nh)
 			fputs("\n\n", d);
-		hist_staircase(d, hh, total, palette[nh % PLOT_NCOLORS], &r);
+		if (!unit)
+			unit = doc_str(hh, "unit");
+		hist_staircase(d, hh, hist_total(hh), palette[nh % PLOT_NCOLORS], &r);
 		nh++;
 	}
 	fclose(d);
@@ -690,10 +698,46 @@ static void plot_hists(struct gp *gp, const json_t *exp, FILE *out)
 	else
 		fprintf(p.gp, "set yrange [0:%.9g]\n", r.ymax > 0 ? r.ymax * 1.1 : 1);
 	fprintf(p.gp, "plot for [i=0:%zu] '%s.dat' index i using 1:2:3 with lines lw 2 lc rgb variable\n",
-		nh - 1, p.name);
+		nh ? nh - 1 : 0, p.name);
 	gp_end(gp, &p, out);
-	hist_legend(out, cases);
+	hist_legend(out, hp);
 	fputs("</figure>\n", out);
+}
+
+/* The percentile figures: one per group that has histograms (one in all when only one group has). */
+static void plot_hists(struct gp *gp, const json_t *exp, FILE *out)
+{
+	const json_t *cases = doc_arr(exp, "cases");
+	const char *groups[64];
+	size_t ng = 0, count[64] = {0};
+	char caption[160];
+
+	for (size_t i = 0; i < doc_len(cases); i++) {
+		const json_t *c = json_array_get(cases, i);
+		const char *g = doc_str_or(c, "group", "");
+		size_t k = 0;
+		if (!case_hist(c))
+			continue;
+		while (k < ng && strcmp(groups[k], g) != 0)
+			k++;
+		if (k == ng && ng < 64)
+			groups[ng++] = g;
+		if (k < ng)
+			count[k]++;
+	}
+	for (size_t k = 0; k < ng; k++)
+		for (size_t first = 0; first < count[k]; first += PLOT_NCOLORS) {
+			struct hist_pick hp = {cases, ng > 1 ? groups[k] : NULL, first};
+			int n = snprintf(caption, sizeof caption,
+					 "Latency by percentile, from each case's histogram");
+			if (ng > 1 && n > 0)
+				n += snprintf(caption + n, sizeof caption - (size_t)n, ": %s", groups[k]);
+			if (count[k] > PLOT_NCOLORS && n > 0)
+				snprintf(caption + n, sizeof caption - (size_t)n, " (%zu of %zu)",
+					 first / PLOT_NCOLORS + 1,
+					 (count[k] + PLOT_NCOLORS - 1) / PLOT_NCOLORS);
+			plot_hist_figure(gp, &hp, caption, out);
+		}
 }
 
 /* The Plots heading and every plot of exp, or nothing when it has nothing to plot. */

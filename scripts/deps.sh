@@ -7,10 +7,10 @@
 #   scripts/deps.sh --browser  also Chromium, for looking at report.html the way a person would
 set -euo pipefail
 
-# Build: compiler, make, JSON (jansson). Plots: gnuplot (SVG). Anchors: Concurrency Kit (ck_ring).
-# Tests: coreutils' timeout and
+# Build: compiler, make, JSON (jansson). Plots: gnuplot (SVG). Anchors: Concurrency Kit (ck_ring),
+# fio and ioping (syslat). Tests: util-linux's setpriv and setsid, coreutils' timeout and
 # python3 (checks results.json in the integration tests) are on every Debian machine of this kind.
-pkgs=(gcc make libjansson-dev gnuplot-nox libck-dev)
+pkgs=(gcc make libjansson-dev gnuplot-nox libck-dev fio ioping)
 [ "${1:-}" = "--browser" ] && pkgs+=(chromium)
 
 missing=()

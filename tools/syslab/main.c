@@ -13,6 +13,7 @@
 #include <syslab/cpu.h>
 #include <syslab/perf.h>
 #include <syslab/report.h>
+#include <syslab/pcache.h>
 #include <syslab/results.h>
 
 #include "cli.h"
@@ -27,7 +28,7 @@ static const char usage_text[] =
 	"commands:\n"
 	"  list                     the experiments and what each shows\n"
 	"  env [--json]             the machine as the lab sees it\n"
-	"  run [EXP...] [--quick|--full] [--out DIR] [--seed N]\n"
+	"  run [EXP...] [--quick|--full] [--out DIR] [--seed N] [--file PATH]\n"
 	"                           run experiments (default: all); writes DIR/results.json and\n"
 	"                           DIR/report.html (DIR defaults to syslab-results)\n"
 	"  show FILE.json           print the summary of a results file\n"
@@ -44,6 +45,7 @@ struct run_opts {
 	enum bench_mode mode;
 	const char *out;
 	uint64_t seed;
+	const char *file; /* --file, for syslat */
 	const struct experiment *exps[64];
 	int nexps;
 };
@@ -161,12 +163,34 @@ static uint64_t parse_seed(const char *s)
 	return v;
 }
 
+/* --file is syslat's: refuse it early, in one line, when it cannot be read, not after the other experiments.
+ */
+static void check_file(const struct run_opts *o)
+{
+	struct pcache_file f;
+	char err[400];
+	bool used = false;
+	for (int i = 0; i < o->nexps; i++)
+		used |= strcmp(o->exps[i]->name, "syslat") == 0;
+	if (!used)
+		die(EXIT_USAGE, "run: --file is for the syslat experiment, which is not among those named");
+	if (!*o->file)
+		die(EXIT_USAGE, "run: --file needs a path");
+	if (pcache_open(&f, o->file, err, sizeof err) != 0)
+		die(EXIT_USAGE, "run: --file: %s", err);
+	pcache_close(&f);
+}
+
 static void parse_run(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
-		{"quick", no_argument, NULL, 'q'},      {"full", no_argument, NULL, 'f'},
-		{"smoke", no_argument, NULL, 's'},      {"out", required_argument, NULL, 'o'},
-		{"seed", required_argument, NULL, 'S'}, {0, 0, 0, 0},
+		{"quick", no_argument, NULL, 'q'},
+		{"full", no_argument, NULL, 'f'},
+		{"smoke", no_argument, NULL, 's'},
+		{"out", required_argument, NULL, 'o'},
+		{"seed", required_argument, NULL, 'S'},
+		{"file", required_argument, NULL, 'F'},
+		{0, 0, 0, 0},
 	};
 	int c, modes = 0;
 	*o = (struct run_opts){.mode = BENCH_DEFAULT, .out = "syslab-results", .seed = 1};
@@ -188,6 +212,9 @@ static void parse_run(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'S':
 			o->seed = parse_seed(optarg);
+			break;
+		case 'F':
+			o->file = optarg;
 			break;
 		default:
 			if (optopt)
@@ -215,6 +242,8 @@ static void parse_run(int argc, char **argv, struct run_opts *o)
 	if (o->nexps == 0)
 		for (int i = 0; i < exp_table_len && i < 64; i++)
 			o->exps[o->nexps++] = exp_table[i];
+	if (o->file)
+		check_file(o);
 }
 
 /* mkdir -p, with a clear error when a part exists and is not a directory. */
@@ -266,6 +295,7 @@ static int run_experiments(const struct run_opts *o, struct machine *m, json_t *
 				.clk = &m->clk,
 				.mode = o->mode,
 				.seed = o->seed,
+				.file = o->file,
 				.progress = tty};
 		bench_budget_preset(&e.budget, o->mode);
 		if (exp_begin(&e, o->exps[i], doc) != 0)
