@@ -139,7 +139,7 @@ void exp_claims(struct exp *e, struct claim *claims, size_t n)
 
 static void add_text(struct exp *e, const char *list, const char *fmt, va_list ap)
 {
-	char buf[512];
+	char buf[1024];
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	results_add_text(e->node, list, buf);
 }

@@ -121,8 +121,15 @@ static int reads(struct syslat *s, enum sl_state st, const char *state)
 static int tools(struct syslat *s, enum sl_state st, const char *group)
 {
 	int from = s->n;
+	char cmd[600];
 	add_tool(s, ANCHOR_FIO, st);
 	add_tool(s, ANCHOR_IOPING, st);
+	for (int i = from; i < s->n; i++) {
+		if (s->c[i].skip[0])
+			continue;
+		anchor_command(&s->c[i].anchor, cmd, sizeof cmd);
+		exp_condition(s->e, "%s (%s): %s", s->c[i].name, anchor_version(s->c[i].anchor.tool), cmd);
+	}
 	return run_group(s, from, group, &s->tool_b);
 }
 
@@ -175,10 +182,10 @@ static void notes(struct syslat *s)
 		double o = nop->summary.median;
 		exp_note(s->e,
 			 "measurement overhead per timed operation (timer read + store + loop): %.1f ns [%.1f, %.1f], "
-			 "%s the %.0f ns target; every timed value includes it, and single values come in steps of "
-			 "the timer's resolution (%.0f ns here)",
-			 o, nop->ci.lo, nop->ci.hi, nop->ci.hi < OVERHEAD_T ? "under" : "NOT under", OVERHEAD_T,
-			 s->x.tsc ? s->e->clk->tsc_resolution_ns : s->e->clk->mono_resolution_ns);
+			 "%s the %.0f ns target; every timed value includes it. It is the mean of the timed values "
+			 "with nothing between: single values are coarse (this timer reads in steps visible in the "
+			 "histogram)",
+			 o, nop->ci.lo, nop->ci.hi, nop->ci.hi < OVERHEAD_T ? "under" : "NOT under", OVERHEAD_T);
 	}
 	if (loop && loop->status == BENCH_OK && fio && fio->status == BENCH_OK)
 		exp_note(s->e,
