@@ -17,16 +17,16 @@
 /* What every case of one run shares: the file, the clock, and the counts the report gives. */
 struct sl_ctx {
 	struct pcache_file f;
-	uint64_t region;  /* the cases read [0, region) */
-	bool tsc;         /* time with rdtscp, else clock_gettime */
+	uint64_t region; /* the cases read [0, region) */
+	bool tsc;        /* time with rdtscp, else clock_gettime */
 	double ns_per_tick;
-	bool cold_ok;     /* the cold state can be produced and verified here */
+	bool cold_ok; /* the cold state can be produced and verified here */
 	char cold_why[200];
-	uint64_t cold_ops;  /* cold reads and touches timed */
-	uint64_t discarded; /* cold reads that found their pages resident: not timed, evicted again */
-	uint64_t rewarmed;  /* warm samples that found pages gone and warmed the file again first */
+	uint64_t cold_ops;    /* cold reads and touches timed */
+	uint64_t discarded;   /* cold reads that found their pages resident: not timed, evicted again */
+	uint64_t rewarmed;    /* warm samples that found pages gone and warmed the file again first */
 	uint64_t lost_during; /* warm samples at whose end pages were gone */
-	bool held;          /* the warm region is mlock()ed */
+	bool held;            /* the warm region is mlock()ed */
 	uint64_t seed;
 };
 
@@ -45,9 +45,9 @@ struct sl_case {
 	uint64_t stride, nslots, pos;
 	uint32_t *order; /* slot order when random */
 	void *buf;
-	uint32_t *deltas;    /* a sample's per-operation ticks, chained timing */
+	uint32_t *deltas; /* a sample's per-operation ticks, chained timing */
 	uint64_t ndeltas;
-	double *p50;         /* each chained-timed sample's median per-operation time, oldest first */
+	double *p50; /* each chained-timed sample's median per-operation time, oldest first */
 	size_t np50, cap50;
 	struct anchor_run anchor;
 	char skip[200]; /* why the case cannot run here, "" when it can */

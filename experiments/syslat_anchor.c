@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* syslat_anchor: runs fio or ioping once on a file and reads back the latency of each of its reads. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -20,6 +19,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <syslab/tmpdir.h>
 
 #include "syslat_anchor.h"
 
@@ -398,20 +399,6 @@ out:
 	return rc;
 }
 
-/* Removes dir and whatever the tool left in it. */
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	while (d && (de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlinkat(dirfd(d), de->d_name, 0);
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
 /* Why a run cannot be made, found before any process starts: 0 or -errno with err. */
 static int check_run(const struct anchor_run *a, char *err, size_t len)
 {
@@ -535,7 +522,7 @@ int anchor_run(const struct anchor_run *a, struct hist *h, double *p50_ns, char 
 		rc = ioping_results(out, h, p50_ns, err, len);
 out:
 	if (dir[0])
-		remove_dir(dir);
+		tmpdir_remove(dir);
 	if (dir[0])
 		guard_clear();
 	if (out >= 0)

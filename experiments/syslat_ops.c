@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* syslat_ops: the measured loops of syslat (null work, getppid, clock_gettime, pread, mmap touch, the tools). */
+/* syslat_ops: the measured loops of syslat (null work, getppid, clock_gettime, pread, mmap touch, the tools).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,8 @@ static inline int do_op(struct sl_case *c, uint64_t off, uint64_t *sink)
 	ssize_t r;
 	switch (c->op) {
 	case SL_GETPPID:
-		*sink += (uint64_t)syscall(SYS_getppid); /* syscall(): glibc's getppid() could be cached one day */
+		*sink += (uint64_t)syscall(
+			SYS_getppid); /* syscall(): glibc's getppid() could be cached one day */
 		return 0;
 	case SL_VDSO:
 		clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -362,7 +364,8 @@ static void plan_read(struct sl_case *c)
 static void name_case(struct sl_case *c, const char *base, const char *label)
 {
 	snprintf(c->name, sizeof c->name, "%s%s", base, c->timed || c->op == SL_ANCHOR ? "" : "/loop");
-	snprintf(c->label, sizeof c->label, "%s%s", label, c->timed || c->op == SL_ANCHOR ? "" : ", untimed loop");
+	snprintf(c->label, sizeof c->label, "%s%s", label,
+		 c->timed || c->op == SL_ANCHOR ? "" : ", untimed loop");
 }
 
 void sl_case_init(struct sl_case *c, struct sl_ctx *x, enum sl_op op, enum sl_state state, unsigned size,
@@ -374,8 +377,9 @@ void sl_case_init(struct sl_case *c, struct sl_ctx *x, enum sl_op op, enum sl_st
 	size_name(sz, sizeof sz, size);
 	switch (op) {
 	case SL_NOP:
-		name_case(c, "timer/overhead", x->tsc ? "timer + bookkeeping alone (rdtscp)"
-						      : "timer + bookkeeping alone (clock_gettime)");
+		name_case(c, "timer/overhead",
+			  x->tsc ? "timer + bookkeeping alone (rdtscp)"
+				 : "timer + bookkeeping alone (clock_gettime)");
 		break;
 	case SL_GETPPID:
 		name_case(c, "syscall/getppid", "null syscall: getppid");
@@ -423,5 +427,6 @@ void sl_case_free(struct sl_case *c)
 
 const double *sl_case_p50s(const struct sl_case *c, size_t n)
 {
-	return n && c->np50 >= n ? c->p50 + (c->np50 - n) : NULL; /* the last n: calibration and warm-up come first */
+	return n && c->np50 >= n ? c->p50 + (c->np50 - n)
+				 : NULL; /* the last n: calibration and warm-up come first */
 }

@@ -43,10 +43,10 @@ static const char *fs_name_of(long magic)
 		long magic;
 		const char *name;
 	} names[] = {
-		{EXT4_SUPER_MAGIC, "ext4"},   {TMPFS_MAGIC, "tmpfs"},        {RAMFS_MAGIC, "ramfs"},
-		{XFS_SUPER_MAGIC, "xfs"},     {BTRFS_SUPER_MAGIC, "btrfs"},  {NFS_SUPER_MAGIC, "nfs"},
-		{OVERLAYFS_SUPER_MAGIC, "overlay"}, {F2FS_SUPER_MAGIC, "f2fs"}, {0x2fc12fc1, "zfs"},
-		{FUSE_SUPER_MAGIC, "fuse"},   {0x6a656a63, "fakeowner"},
+		{EXT4_SUPER_MAGIC, "ext4"},         {TMPFS_MAGIC, "tmpfs"},       {RAMFS_MAGIC, "ramfs"},
+		{XFS_SUPER_MAGIC, "xfs"},           {BTRFS_SUPER_MAGIC, "btrfs"}, {NFS_SUPER_MAGIC, "nfs"},
+		{OVERLAYFS_SUPER_MAGIC, "overlay"}, {F2FS_SUPER_MAGIC, "f2fs"},   {0x2fc12fc1, "zfs"},
+		{FUSE_SUPER_MAGIC, "fuse"},         {0x6a656a63, "fakeowner"},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (names[i].magic == magic)
@@ -67,8 +67,8 @@ static void dio_align(struct pcache_file *f)
 	f->dio_mem_align = f->dio_off_align = 4096;
 	if (f->blockdev && ioctl(f->dfd, BLKSSZGET, &ssz) == 0 && ssz > 0) {
 		f->dio_mem_align = f->dio_off_align = (unsigned)ssz;
-	} else if (statx(f->dfd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) == 0 && (sx.stx_mask & STATX_DIOALIGN) &&
-		   sx.stx_dio_offset_align) {
+	} else if (statx(f->dfd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) == 0 &&
+		   (sx.stx_mask & STATX_DIOALIGN) && sx.stx_dio_offset_align) {
 		f->dio_mem_align = sx.stx_dio_mem_align;
 		f->dio_off_align = sx.stx_dio_offset_align;
 	}
@@ -84,14 +84,17 @@ static void dio_open(struct pcache_file *f)
 		return;
 	}
 	if ((f->dfd = open(f->proc_path, O_RDONLY | O_DIRECT | O_CLOEXEC)) < 0) {
-		snprintf(f->dio_why, sizeof f->dio_why, "%s refuses O_DIRECT: %s", f->fs_name, strerror(errno));
+		snprintf(f->dio_why, sizeof f->dio_why, "%s refuses O_DIRECT: %s", f->fs_name,
+			 strerror(errno));
 		return;
 	}
 	dio_align(f);
 	size_t n = f->dio_off_align > f->dio_mem_align ? f->dio_off_align : f->dio_mem_align;
 	ssize_t got = -1;
 	errno = ENOMEM;
-	if (n <= f->size && posix_memalign(&buf, f->dio_mem_align < sizeof(void *) ? sizeof(void *) : f->dio_mem_align, n) == 0)
+	if (n <= f->size &&
+	    posix_memalign(&buf, f->dio_mem_align < sizeof(void *) ? sizeof(void *) : f->dio_mem_align, n) ==
+		    0)
 		got = pread(f->dfd, buf, n, 0);
 	else if (n > f->size)
 		errno = EFBIG;
@@ -150,7 +153,8 @@ int pcache_open(struct pcache_file *f, const char *path, char *err, size_t len)
 	}
 	fcntl(f->fd, F_SETFL, 0);
 	f->blockdev = S_ISBLK(st.st_mode);
-	f->mincore_trusted = geteuid() == 0 || st.st_uid == geteuid() || faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0;
+	f->mincore_trusted =
+		geteuid() == 0 || st.st_uid == geteuid() || faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0;
 	rc = finish(f, &st, err, len);
 out:
 	if (rc)
@@ -190,7 +194,8 @@ static int fill(int fd, uint64_t size, uint64_t seed)
 	for (uint64_t done = 0; done < size && !rc;) {
 		size_t n = size - done < CHUNK ? (size_t)(size - done) : CHUNK;
 		for (size_t i = 0; i < CHUNK / 8; i++) {
-			x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64: bytes no filesystem can compress */
+			x ^= x << 13, x ^= x >> 7,
+				x ^= x << 17; /* xorshift64: bytes no filesystem can compress */
 			buf[i] = x;
 		}
 		ssize_t w = write(fd, buf, n);
@@ -328,7 +333,8 @@ int pcache_evict(const struct pcache_file *f, uint64_t off, uint64_t len)
 	/* Dirty pages are not dropped; the lab's file is written once and synced, a user's is read only. */
 	if (f->owned && fdatasync(f->fd) != 0)
 		return -errno;
-	/* DONTNEED skips pages still sitting in a CPU's LRU batch; the kernel drains them and retries itself. */
+	/* DONTNEED skips pages still sitting in a CPU's LRU batch; the kernel drains them and retries itself.
+	 */
 	int e = posix_fadvise(f->fd, (off_t)off, (off_t)len, POSIX_FADV_DONTNEED);
 	if (e)
 		return -e;
@@ -339,7 +345,8 @@ int pcache_evict(const struct pcache_file *f, uint64_t off, uint64_t len)
 int pcache_cold_check(const struct pcache_file *f, uint64_t len, char *why, size_t wlen)
 {
 	if (memory_fs(f->fs_magic))
-		return fail(why, wlen, -ENOTSUP, "%s keeps every page in memory: there is no colder state", f->fs_name);
+		return fail(why, wlen, -ENOTSUP, "%s keeps every page in memory: there is no colder state",
+			    f->fs_name);
 	if (!f->mincore_trusted)
 		return fail(why, wlen, -ENOTSUP,
 			    "mincore() shows this file's page cache only to its owner or a writer, so a cold "
@@ -350,7 +357,8 @@ int pcache_cold_check(const struct pcache_file *f, uint64_t len, char *why, size
 	 */
 	int rc = pcache_evict(f, 0, len);
 	if (rc == -EBUSY)
-		return fail(why, wlen, -ENOTSUP, "pages of this file stay resident after POSIX_FADV_DONTNEED");
+		return fail(why, wlen, -ENOTSUP,
+			    "pages of this file stay resident after POSIX_FADV_DONTNEED");
 	if (rc)
 		return fail(why, wlen, rc, "cannot produce a cold page: %s", strerror(-rc));
 	return 0;

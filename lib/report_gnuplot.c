@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* report_gnuplot: runs gnuplot for the report's plots, bounded and sandboxed, and inlines its SVG. */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,6 +14,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <syslab/tmpdir.h>
 
 #include "report_priv.h"
 
@@ -103,19 +104,9 @@ void gp_init(struct gp *gp)
 /* Removes the private directory and everything gnuplot or we left in it. */
 void gp_cleanup(struct gp *gp)
 {
-	DIR *d;
-	struct dirent *de;
-
 	if (!gp->dir[0])
 		return;
-	d = opendir(gp->dir);
-	if (d) {
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-				unlinkat(dirfd(d), de->d_name, 0);
-		closedir(d);
-	}
-	rmdir(gp->dir);
+	tmpdir_remove(gp->dir);
 	gp->dir[0] = '\0';
 }
 

@@ -13,21 +13,21 @@
  * of the file's pages the page cache holds; it is never touched, so it maps nothing in.
  */
 struct pcache_file {
-	int fd;              /* buffered reads */
-	int dfd;             /* the same file opened O_DIRECT, or -1 (see dio_why) */
-	uint64_t size;       /* bytes */
-	const uint8_t *map;  /* PROT_READ, MAP_SHARED over [0, size); for mincore only */
-	size_t page;         /* page size */
-	bool owned;          /* the lab created it: unlinked from the start, gone when closed */
-	bool blockdev;       /* a block device rather than a regular file */
+	int fd;               /* buffered reads */
+	int dfd;              /* the same file opened O_DIRECT, or -1 (see dio_why) */
+	uint64_t size;        /* bytes */
+	const uint8_t *map;   /* PROT_READ, MAP_SHARED over [0, size); for mincore only */
+	size_t page;          /* page size */
+	bool owned;           /* the lab created it: unlinked from the start, gone when closed */
+	bool blockdev;        /* a block device rather than a regular file */
 	bool mincore_trusted; /* mincore reports the page cache (see pcache_open) */
-	long fs_magic;       /* statfs f_type of the filesystem, 0 for a block device */
-	char fs_name[16];    /* "ext4", "tmpfs", ... or "blockdev", "unknown" */
+	long fs_magic;        /* statfs f_type of the filesystem, 0 for a block device */
+	char fs_name[16];     /* "ext4", "tmpfs", ... or "blockdev", "unknown" */
 	unsigned dio_mem_align, dio_off_align; /* O_DIRECT alignment in bytes, 0 when dfd < 0 */
-	char dio_why[160];   /* why O_DIRECT cannot be used, when dfd < 0 */
-	char path[PATH_MAX]; /* what the user named, or where the lab's file was made */
-	char proc_path[64];  /* /proc/PID/fd/N: a name other programs can open, even when unlinked */
-	void *held;          /* the mlock()ed mapping of pcache_hold, or NULL */
+	char dio_why[160];                     /* why O_DIRECT cannot be used, when dfd < 0 */
+	char path[PATH_MAX];                   /* what the user named, or where the lab's file was made */
+	char proc_path[64]; /* /proc/PID/fd/N: a name other programs can open, even when unlinked */
+	void *held;         /* the mlock()ed mapping of pcache_hold, or NULL */
 	uint64_t held_len;
 };
 
@@ -46,14 +46,16 @@ int pcache_open(struct pcache_file *f, const char *path, char *err, size_t len);
  * mkstemp and unlink with signals blocked in between), so nothing is left behind, even when
  * the run is killed. 0 or -errno with err.
  */
-int pcache_create(struct pcache_file *f, const char *dir, uint64_t size, uint64_t seed, char *err, size_t len);
+int pcache_create(struct pcache_file *f, const char *dir, uint64_t size, uint64_t seed, char *err,
+		  size_t len);
 
 void pcache_close(struct pcache_file *f); /* safe twice, and on a struct with fd = dfd = -1 and no map */
 
 /* How many pages of [off, off + len) the page cache holds, or -errno. */
 long pcache_resident(const struct pcache_file *f, uint64_t off, uint64_t len);
 
-/* Reads [off, off + len) through the cache, then checks every page is resident: 0, -EAGAIN when not, -errno. */
+/* Reads [off, off + len) through the cache, then checks every page is resident: 0, -EAGAIN when not, -errno.
+ */
 int pcache_warm(const struct pcache_file *f, uint64_t off, uint64_t len);
 
 /*

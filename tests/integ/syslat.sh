@@ -104,6 +104,21 @@ ok $? "small file: 16 KiB reads unsupported, with the sizes"
 [ "$(md5sum <"$small")" = "$sum" ]
 ok $? "small file: its contents are unchanged"
 
+# A block device (a loop device over a file), where this machine lets us make one.
+if [ "$(id -u)" -eq 0 ] && command -v losetup >/dev/null && head -c $((4 << 20)) /dev/urandom >"$TMP/disk.img" &&
+	dev=$(losetup -f --show "$TMP/disk.img" 2>/dev/null); then
+	run "$S" run --smoke --out "$TMP/blk" --file "$dev" syslat
+	expect_ok "run syslat --file on a block device ($dev)"
+	cases "$TMP/blk/results.json" >"$TMP/blk.txt"
+	grep -q "^warm/4k/rand ok" "$TMP/blk.txt" && grep -q "^cold/4k/rand ok" "$TMP/blk.txt"
+	ok $? "block device: warm and cold measured"
+	grep -q "^text file: $dev on blockdev" "$TMP/blk.txt"
+	ok $? "block device: named as one"
+	losetup -d "$dev"
+else
+	echo "# no loop device here (not root, or losetup refused): block-device checks skipped"
+fi
+
 # Bad files: one line, exit 2, before anything runs.
 mkdir -p "$TMP/dir"
 : >"$TMP/empty"
@@ -137,34 +152,41 @@ else
 	echo "# not root: the unreadable-file check is skipped"
 fi
 
-# Ctrl-C in the middle, as a terminal sends it: to the whole foreground process group, at
-# several moments (while the lab's own cases run, and while a tool runs). The lab's file has no
-# name, the tools' directories are removed by the signal's handler, no tool keeps running.
-tmp_before=$(ls -d "${TMPDIR:-/tmp}"/syslat-anchor-* 2>/dev/null | sort)
-mkdir -p "$TMP/fakebin"
-cat >"$TMP/fakebin/fio" <<'FAKE'
+# Ctrl-C in the middle, as a terminal sends it: to the whole foreground process group, once
+# early (the lab's own cases) and once while a tool runs (a fake fio that hangs, so the signal
+# is sure to land inside it). The lab's file has no name; the signal handler kills the tool's
+# process group and removes its directory. TMPDIR and the fake tool's marker are this test's own,
+# so tests running beside it cannot confuse the checks.
+mkdir -p "$TMP/fakebin" "$TMP/tmpdir"
+marker="37.$$"
+cat >"$TMP/fakebin/fio" <<FAKE
 #!/bin/sh
-# A fio that answers --version and then hangs: a Ctrl-C is sure to land while it runs.
-[ "$1" = --version ] && { echo fio-fake; exit 0; }
-exec sleep 37.25
+[ "\$1" = --version ] && { echo fio-fake; exit 0; }
+exec sleep $marker
 FAKE
 chmod +x "$TMP/fakebin/fio"
-for at in 2 6; do
-	[ "$at" = 6 ] && export PATH="$TMP/fakebin:$PATH" # the second run is interrupted inside "fio"
+for when in early tool; do
 	# A background job of a script starts with SIGINT ignored; a terminal's job does not.
-	setsid env --default-signal=INT "$S" run --quick --out "$TMP/int" syslat >/dev/null 2>&1 &
+	PATH="$TMP/fakebin:$PATH" TMPDIR="$TMP/tmpdir" setsid env --default-signal=INT \
+		"$S" run --quick --out "$TMP/int" syslat >/dev/null 2>&1 &
 	pid=$!
-	sleep "$at"
+	if [ "$when" = early ]; then
+		sleep 2
+	else
+		for _ in $(seq 1200); do pgrep -f "sleep $marker" >/dev/null && break; sleep 0.1; done
+		pgrep -f "sleep $marker" >/dev/null
+		ok $? "the run reached the (fake) fio"
+	fi
 	kill -INT -- -"$pid"
 	wait "$pid"
 	st=$?
 	[ "$st" -ne 0 ]
-	ok $? "Ctrl-C after $at s: the run stops with a failure status ($st)"
+	ok $? "Ctrl-C $when: the run stops with a failure status ($st)"
 done
 sleep 0.5
-! pgrep -x fio >/dev/null && ! pgrep -x ioping >/dev/null && ! pgrep -f "sleep 37.25" >/dev/null
+! pgrep -f "sleep $marker" >/dev/null
 ok $? "no tool left running"
-[ "$(ls -d "${TMPDIR:-/tmp}"/syslat-anchor-* 2>/dev/null | sort)" = "$tmp_before" ]
+[ -z "$(ls -A "$TMP/tmpdir")" ]
 ok $? "no tool directory left behind"
 scratch_after=$(ls -A /var/tmp 2>/dev/null | sort)
 [ "$scratch_before" = "$scratch_after" ]

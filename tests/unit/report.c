@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of report: renders the fixture document and checks the page, its escaping and its failures. */
 #include <syslab/report.h>
+#include <syslab/tmpdir.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -379,15 +380,7 @@ static void test_sparse_documents(bool gnuplot)
 
 static void remove_tmp(void)
 {
-	DIR *d = opendir(tmp);
-	struct dirent *de;
-
-	while (d && (de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlinkat(dirfd(d), de->d_name, 0);
-	if (d)
-		closedir(d);
-	rmdir(tmp);
+	tmpdir_remove(tmp);
 }
 
 int main(void)
