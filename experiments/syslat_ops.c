@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* syslat_ops: the measured loops of syslat (null work, getppid, clock_gettime, pread, mmap touch, the tools).
- */
+/* syslat_ops: the measured loops of syslat: nothing, getppid, clock_gettime, pread, mmap touch, the tools. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <syslab/stats.h>
 
 #include "syslat.h"
 
@@ -51,8 +52,8 @@ static inline int do_op(struct sl_case *c, uint64_t off, uint64_t *sink)
 	ssize_t r;
 	switch (c->op) {
 	case SL_GETPPID:
-		*sink += (uint64_t)syscall(
-			SYS_getppid); /* syscall(): glibc's getppid() could be cached one day */
+		/* syscall(): glibc's getppid() could be cached one day. */
+		*sink += (uint64_t)syscall(SYS_getppid);
 		return 0;
 	case SL_VDSO:
 		clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -65,31 +66,6 @@ static inline int do_op(struct sl_case *c, uint64_t off, uint64_t *sink)
 		__asm__ volatile("" ::: "memory");
 		return 0;
 	}
-}
-
-/* The k-th smallest of a[0..n), n > k (quickselect, three-way: tick counts repeat a lot); reorders a. */
-static uint32_t select_u32(uint32_t *a, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n;
-	while (hi - lo > 1) {
-		uint32_t pivot = a[lo + (hi - lo) / 2], t;
-		size_t lt = lo, i = lo, gt = hi;
-		while (i < gt) {
-			if (a[i] < pivot)
-				t = a[lt], a[lt++] = a[i], a[i++] = t;
-			else if (a[i] > pivot)
-				t = a[--gt], a[gt] = a[i], a[i] = t;
-			else
-				i++;
-		}
-		if (k < lt)
-			hi = lt;
-		else if (k >= gt)
-			lo = gt;
-		else
-			return pivot;
-	}
-	return a[lo];
 }
 
 /* Keeps the sample's median per-operation time (ns) for the claims on it. */
@@ -144,7 +120,7 @@ static int run_timed(struct sl_case *c, uint64_t iters, struct bench_sample *s)
 		return rc;
 	for (uint64_t i = 0; i < iters; i++)
 		hist_record(s->op_hist, sl_ns(x, d[i]));
-	return keep_p50(c, (double)sl_ns(x, select_u32(d, iters, (iters - 1) / 2)));
+	return keep_p50(c, (double)sl_ns(x, stats_select_u32(d, iters, (iters - 1) / 2)));
 }
 
 /* The tight loop: nothing but the operations between two clock reads. */

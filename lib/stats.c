@@ -435,3 +435,27 @@ void stats_median_ci_sorted(const double *sorted, size_t n, double level, struct
 	ci->lo = sorted[k - 1];
 	ci->hi = sorted[n - k];
 }
+
+uint32_t stats_select_u32(uint32_t *a, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n;
+	while (hi - lo > 1) {
+		uint32_t pivot = a[lo + (hi - lo) / 2], t;
+		size_t lt = lo, i = lo, gt = hi;
+		while (i < gt) {
+			if (a[i] < pivot)
+				t = a[lt], a[lt++] = a[i], a[i++] = t;
+			else if (a[i] > pivot)
+				t = a[--gt], a[gt] = a[i], a[i] = t;
+			else
+				i++;
+		}
+		if (k < lt)
+			hi = lt;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return pivot;
+	}
+	return a[lo];
+}

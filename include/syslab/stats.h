@@ -35,6 +35,12 @@ void stats_sort(double *x, size_t n);
 /* The median of x[n] without changing x (copies to scratch[n], which the caller owns). */
 double stats_median(const double *x, size_t n, double *scratch);
 
+/*
+ * The k-th smallest (from 0) of x[n], k < n, found in place in O(n) on average: quickselect
+ * with a three-way partition, so runs of equal values (timer ticks) cost nothing extra. Reorders x.
+ */
+uint32_t stats_select_u32(uint32_t *x, size_t n, size_t k);
+
 /* Fills s from x[n]; x is not changed; scratch[n] is caller-owned work space. 0 or -EINVAL (n == 0). */
 int stats_summarize(const double *x, size_t n, double *scratch, struct stats_summary *s);
 

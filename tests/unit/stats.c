@@ -190,6 +190,38 @@ static void test_edges(void)
 }
 
 /* stats_median (quickselect) against a full sort, on sizes and duplicate-heavy data. */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* stats_select_u32 against a sort: random values, many ties, sorted, reversed, every k. */
+static void test_select_u32(void)
+{
+	struct stats_rng r;
+	uint32_t x[130], s[130];
+	int bad = 0;
+
+	stats_rng_seed(&r, 11);
+	for (size_t n = 1; n <= 130; n++)
+		for (int rep = 0; rep < 4; rep++) {
+			for (size_t i = 0; i < n; i++)
+				x[i] = rep == 0   ? (uint32_t)stats_rng_next(&r)
+				       : rep == 1 ? (uint32_t)stats_rng_below(&r, 3)
+				       : rep == 2 ? (uint32_t)i
+						  : (uint32_t)(n - i);
+			memcpy(s, x, sizeof x);
+			qsort(s, n, sizeof *s, cmp_u32);
+			for (size_t k = 0; k < n; k++) {
+				uint32_t y[130];
+				memcpy(y, x, sizeof y);
+				bad += stats_select_u32(y, n, k) != s[k];
+			}
+		}
+	is_int(bad, 0, "stats_select_u32 finds every k-th smallest of 520 arrays, ties and all");
+}
+
 static void test_median_select(void)
 {
 	struct stats_rng r;
@@ -405,6 +437,7 @@ int main(void)
 	test_set_c();
 	test_edges();
 	test_median_select();
+	test_select_u32();
 	test_rng();
 	test_median_ci_sorted();
 	test_bootstrap();
