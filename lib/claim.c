@@ -2,6 +2,7 @@
 /* claim: tests "A is k times B" on two cases' samples, as a ratio of medians with its CI. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <syslab/claim.h>
@@ -55,6 +56,30 @@ int claim_eval(struct claim *c, const double *a, size_t na, const double *b, siz
 	int rc = stats_bootstrap_ratio_ci(a, na, b, nb, 0.95, resamples, seed, &c->ratio);
 	if (rc) {
 		claim_not_tested(c, rc == -EINVAL ? "no usable samples" : strerror(-rc));
+		return rc;
+	}
+	c->verdict = judge(c->kind, c->threshold, c->ratio.lo, c->ratio.hi);
+	c->reason[0] = 0;
+	return 0;
+}
+
+int claim_eval_paired(struct claim *c, const double *a, const double *b, size_t n, unsigned resamples,
+		      uint64_t seed)
+{
+	double *r = n ? malloc(n * sizeof *r) : NULL;
+	int rc = r ? 0 : n ? -ENOMEM : -EINVAL;
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (!(b[i] > 0))
+			rc = -EINVAL;
+		else
+			r[i] = a[i] / b[i];
+	}
+	if (!rc)
+		rc = stats_bootstrap_median_ci(r, n, 0.95, resamples, seed, &c->ratio);
+	free(r);
+	c->paired = true;
+	if (rc) {
+		claim_not_tested(c, rc == -EINVAL ? "no usable pairs of samples" : strerror(-rc));
 		return rc;
 	}
 	c->verdict = judge(c->kind, c->threshold, c->ratio.lo, c->ratio.hi);

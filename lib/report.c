@@ -196,11 +196,12 @@ static void claim_detail(FILE *out, const json_t *cl)
 	}
 	if (doc_str(cl, "a") || doc_str(cl, "b")) {
 		fputs(expect ? " · " : "", out);
-		fputs("ratio = median(<code>", out);
+		bool paired = json_is_true(doc_get(cl, "paired"));
+		fputs(paired ? "ratio = median over rounds of <code>" : "ratio = median(<code>", out);
 		html_text(out, doc_str_or(cl, "a", "?"));
-		fputs("</code>) ÷ median(<code>", out);
+		fputs(paired ? "</code> ÷ <code>" : "</code>) ÷ median(<code>", out);
 		html_text(out, doc_str_or(cl, "b", "?"));
-		fputs("</code>)", out);
+		fputs(paired ? "</code>, sampled in the same round" : "</code>)", out);
 	}
 	fputs("</div>", out);
 }

@@ -233,6 +233,8 @@ json_t *results_add_claim(json_t *exp, const struct claim *cl)
 			      "verdict", claim_verdict_name(cl->verdict));
 	if (o && cl->reason[0])
 		json_object_set_new(o, "reason", json_string(cl->reason));
+	if (o && cl->paired)
+		json_object_set_new(o, "paired", json_true());
 	if (!o || json_array_append_new(json_object_get(exp, "claims"), o) != 0)
 		return NULL;
 	return o;

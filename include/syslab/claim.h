@@ -3,6 +3,7 @@
 #ifndef SYSLAB_CLAIM_H
 #define SYSLAB_CLAIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,7 @@ struct claim {
 	const char *expect;    /* "appear" or "vanish": the effect must show, or must not */
 	struct stats_ci ratio; /* filled by claim_eval */
 	enum claim_verdict verdict;
+	bool paired;      /* set by claim_eval_paired: the ratio is the median of per-round ratios */
 	char reason[256]; /* why not tested, when it was not */
 };
 
@@ -34,6 +36,15 @@ struct claim {
  */
 int claim_eval(struct claim *c, const double *a, size_t na, const double *b, size_t nb, unsigned resamples,
 	       uint64_t seed);
+
+/*
+ * The paired form, for cases sampled interleaved (one sample of each per round): the ratio is
+ * the median of the per-round ratios a[i]/b[i], with its percentile-bootstrap CI. Pairing
+ * cancels what the machine does between rounds, which an unpaired ratio of medians counts as
+ * noise. Returns 0, or -EINVAL (n == 0, a b[i] <= 0), -ENOMEM; the claim is then not tested.
+ */
+int claim_eval_paired(struct claim *c, const double *a, const double *b, size_t n, unsigned resamples,
+		      uint64_t seed);
 
 /* Marks c not tested (e.g. a case was unsupported), with the reason. */
 void claim_not_tested(struct claim *c, const char *reason);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Unit test of claim: verdicts from the CI of a ratio, for every kind, and the not-tested path. */
+#include <errno.h>
+
 #include <syslab/claim.h>
 
 #include "tap.h"
@@ -65,6 +67,30 @@ int main(void)
 	ok(claim_eval(&c, a, N, zero, 3, 100, 1) != 0, "a zero median in b is an error");
 	is_str(claim_verdict_name(c.verdict), "not tested", "... and the claim is not tested");
 	ok(c.reason[0] != 0, "... with a reason");
+
+	/*
+	 * Paired: b drifts over a factor of 10 from round to round (the host), a is 1.1x b in every
+	 * round. Unpaired, the drift swamps the 10%; paired, it cancels.
+	 */
+	double pa[40], pb[40];
+	for (int i = 0; i < 40; i++) {
+		pb[i] = 10 + (double)((i * 7) % 40) * 2.5;
+		pa[i] = 1.1 * pb[i] * (i % 2 ? 1.01 : 0.99);
+	}
+	c = make(CLAIM_AT_LEAST, 1.05);
+	claim_eval(&c, pa, 40, pb, 40, 500, 1);
+	is_str(claim_verdict_name(c.verdict), "inconclusive", "unpaired, drift hides a 10%% effect");
+	ok(!c.paired, "... and the claim is not marked paired");
+	c = make(CLAIM_AT_LEAST, 1.05);
+	is_int(claim_eval_paired(&c, pa, pb, 40, 500, 1), 0, "paired evaluation");
+	is_str(claim_verdict_name(c.verdict), "holds", "paired, the 10%% effect shows through the drift");
+	ok(c.paired && c.ratio.lo >= 1.08 && c.ratio.hi <= 1.12, "ratio %.3f [%.3f, %.3f], marked paired",
+	   c.ratio.point, c.ratio.lo, c.ratio.hi);
+	c = make(CLAIM_AT_LEAST, 1.0);
+	is_int(claim_eval_paired(&c, pa, zero, 3, 100, 1), -EINVAL, "paired: a zero in b is -EINVAL");
+	is_str(claim_verdict_name(c.verdict), "not tested", "... and the claim is not tested");
+	c = make(CLAIM_AT_LEAST, 1.0);
+	is_int(claim_eval_paired(&c, pa, pb, 0, 100, 1), -EINVAL, "paired: no pairs is -EINVAL");
 
 	c = make(CLAIM_AT_LEAST, 1.0);
 	claim_not_tested(&c, "no SMT");
