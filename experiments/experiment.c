@@ -131,6 +131,17 @@ void exp_claim(struct exp *e, struct claim *cl)
 	results_add_claim(e->node, cl);
 }
 
+void exp_claim_paired(struct exp *e, struct claim *cl, const double *a_values)
+{
+	const struct bench_result *a = exp_result(e, cl->a), *b = exp_result(e, cl->b);
+	if (!a || !b || a->status != BENCH_OK || b->status != BENCH_OK || a->n != b->n) {
+		exp_claim(e, cl); /* records why it was not tested, or tests it unpaired */
+		return;
+	}
+	claim_eval_paired(cl, a_values ? a_values : a->samples, b->samples, a->n, e->budget.resamples, e->seed);
+	results_add_claim(e->node, cl);
+}
+
 void exp_claims(struct exp *e, struct claim *claims, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

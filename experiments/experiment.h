@@ -70,6 +70,12 @@ void exp_case_skip(struct exp *e, const struct bench_case *c, const char *group,
 /* Evaluates a claim on two recorded cases (not tested when either did not run) and records it. */
 void exp_claim(struct exp *e, struct claim *cl);
 void exp_claims(struct exp *e, struct claim *claims, size_t n); /* exp_claim of each */
+/*
+ * For two cases of one interleaved group (one sample of each per round): the paired claim,
+ * round by round (claim_eval_paired), on a_values (a's n values, e.g. per-sample medians) or
+ * a's samples when NULL. Falls back to exp_claim when either case lacks samples or rounds.
+ */
+void exp_claim_paired(struct exp *e, struct claim *cl, const double *a_values);
 void exp_condition(struct exp *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void exp_note(struct exp *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const struct bench_result *exp_result(const struct exp *e, const char *case_name);

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <syslab/results.h>
 
 #include "experiment.h"
 #include "syslat.h"
@@ -161,15 +160,13 @@ static int tools(struct syslat *s, enum sl_state st, const char *group)
  */
 static void claim_paired(struct syslat *s, struct claim *cl, bool p50)
 {
-	const struct bench_result *ra = exp_result(s->e, cl->a), *rb = exp_result(s->e, cl->b);
+	const struct bench_result *ra = exp_result(s->e, cl->a);
 	const struct sl_case *a = find(s, cl->a);
-	const double *va = !ra ? NULL : p50 ? (a ? sl_case_p50s(a, ra->n) : NULL) : ra->samples;
-	if (!ra || !rb || ra->status != BENCH_OK || rb->status != BENCH_OK || !va || ra->n != rb->n) {
-		exp_claim(s->e, cl); /* records why it was not tested, or tests it unpaired */
-		return;
-	}
-	claim_eval_paired(cl, va, rb->samples, ra->n, s->e->budget.resamples, s->e->seed);
-	results_add_claim(s->e->node, cl);
+	const double *va = p50 && ra && a ? sl_case_p50s(a, ra->n) : NULL;
+	if (p50 && !va)
+		exp_claim(s->e, cl); /* records why it was not tested */
+	else
+		exp_claim_paired(s->e, cl, va);
 }
 
 static void claims(struct syslat *s)

@@ -8,9 +8,10 @@
 set -euo pipefail
 
 # Build: compiler, make, JSON (jansson). Plots: gnuplot (SVG). Anchors: Concurrency Kit (ck_ring),
-# fio and ioping (syslat). Tests: util-linux's setpriv and setsid, coreutils' timeout and
+# fio and ioping (syslat); busybox-static (a rootfs), bubblewrap, runc, crun and tini (procjail's
+# experiment). Tests: util-linux's setpriv and setsid, coreutils' timeout and
 # python3 (checks results.json in the integration tests) are on every Debian machine of this kind.
-pkgs=(gcc make libjansson-dev gnuplot-nox libck-dev fio ioping)
+pkgs=(gcc make libjansson-dev gnuplot-nox libck-dev fio ioping busybox-static bubblewrap runc crun tini)
 [ "${1:-}" = "--browser" ] && pkgs+=(chromium)
 
 missing=()

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/* procjail: runs a command in new namespaces and cgroup limits, under an init that forwards and reaps. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <syslab/cgroup.h>
+
+#include "init.h"
+#include "jail.h"
+#include "report.h"
+#include "supervise.h"
+
+#define STACK_SIZE (256 * 1024)
+
+extern char **environ;
+
+/* What the child (the jail's init) needs, and the descriptors it shares with procjail. */
+struct jail_child {
+	const struct jail_opts *o;
+	int sync_rd, sync_wr; /* procjail -> child: "go" once the maps and the cgroup are in place */
+	int stats_wr;         /* child -> procjail: its jinit_stats at the end */
+	int ctl_fd;           /* the init's end of the job-control channel */
+	int tty_fd;
+	bool tty_background; /* procjail was started in the background (its group is not the terminal's) */
+};
+
+static const struct jail_opts *g_opts; /* for child_setup, in the forked command */
+
+/* In the command's process, just before exec: no fd above 2 survives exec, privileges dropped. */
+static void child_setup(void *arg)
+{
+	(void)arg;
+	/* CLOEXEC, not closed: init's exec-error pipe must live until the exec (runc CVE-2024-21626). */
+	if (syscall(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC) != 0)
+		for (int fd = 3; fd < 1024; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	int rc = jail_drop_privileges(g_opts);
+	if (rc) {
+		/* Between fork and exec: write(2), not stdio. */
+		const char *why = strerrordesc_np(-rc);
+		if (write(STDERR_FILENO, "procjail: cannot drop privileges: ", 34) > 0 && why &&
+		    write(STDERR_FILENO, why, strlen(why)) > 0 && write(STDERR_FILENO, "\n", 1) > 0) {
+		}
+		_exit(JAIL_EXIT_ERROR);
+	}
+}
+
+static void setup_env(const struct jail_opts *o)
+{
+	if (o->clearenv)
+		clearenv();
+	for (int i = 0; i < o->nenv; i++)
+		putenv((char *)o->env[i]);
+}
+
+/* Everything inside the new namespaces before the init takes over. Exits 125 on failure. */
+static void child_prepare(const struct jail_child *c)
+{
+	const struct jail_opts *o = c->o;
+	char err[512];
+	int rc;
+	if (o->ns[NS_CGROUP] && unshare(CLONE_NEWCGROUP) != 0)
+		jail_die("cannot make a cgroup namespace: %s", strerror(errno));
+	if (o->hostname && sethostname(o->hostname, strlen(o->hostname)) != 0)
+		jail_die("cannot set the hostname: %s", strerror(errno));
+	if (o->ns[NS_NET] && (rc = jail_loopback_up()) != 0)
+		jail_die("cannot bring up lo: %s", strerror(-rc));
+	if (o->ns[NS_MOUNT] && (rc = jail_setup_fs(o, err, sizeof err)) != 0)
+		jail_die("%s", err);
+	for (int i = 0; i < o->nrlimits; i++)
+		if (setrlimit(o->rlimits[i].resource, &o->rlimits[i].lim) != 0)
+			jail_die("--rlimit: the kernel refuses limit %d: %s", o->rlimits[i].resource,
+				 strerror(errno));
+	if (o->cwd && chdir(o->cwd) != 0)
+		jail_die("--cwd %s: %s", o->cwd, strerror(errno));
+	setup_env(o);
+}
+
+static int child_main(void *arg)
+{
+	const struct jail_child *c = arg;
+	char go;
+	/* Set before waiting: if procjail is already gone, the read below sees EOF (the getppid race). */
+	if (c->o->die_with_parent)
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	close(c->sync_wr);
+	if (read(c->sync_rd, &go, 1) != 1)
+		_exit(JAIL_EXIT_ERROR); /* procjail failed or died: it has said why */
+	close(c->sync_rd);
+	child_prepare(c);
+	g_opts = c->o;
+	jail_caps_last(); /* read /proc now: child_setup runs between fork and exec */
+	struct jinit_opts io = {.argv = c->o->argv,
+				.envp = environ,
+				.signal_group = c->o->signal_group,
+				.grace_ms = c->o->grace_ms,
+				.tty_fd = c->tty_fd,
+				.tty_background = c->tty_background,
+				.ctl_fd = c->ctl_fd,
+				.child_setup = child_setup};
+	struct jinit_stats st;
+	memset(&st, 0, sizeof st);
+	int code = jinit_run(&io, &st);
+	if (write(c->stats_wr, &st, sizeof st) != (ssize_t)sizeof st) {
+		/* The report lacks the counts; the exit status is what matters. */
+	}
+	_exit(code);
+}
+
+static int clone_flags(const struct jail_opts *o)
+{
+	/* The cgroup namespace is made by the child, once it is inside its cgroup. */
+	return (o->ns[NS_PID] ? CLONE_NEWPID : 0) | (o->ns[NS_MOUNT] ? CLONE_NEWNS : 0) |
+	       (o->ns[NS_UTS] ? CLONE_NEWUTS : 0) | (o->ns[NS_IPC] ? CLONE_NEWIPC : 0) |
+	       (o->ns[NS_NET] ? CLONE_NEWNET : 0) | (o->ns[NS_USER] ? CLONE_NEWUSER : 0);
+}
+
+static void ns_list(const struct jail_opts *o, char *buf, size_t len)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < NS_COUNT && at < len; i++)
+		if (o->ns[i])
+			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? "," : "", jail_ns_name(i));
+}
+
+static pid_t start_child(struct jail_child *c, void **stack)
+{
+	*stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1,
+		      0);
+	if (*stack == MAP_FAILED)
+		jail_die("cannot map a stack: %s", strerror(errno));
+	pid_t pid = clone(child_main, (char *)*stack + STACK_SIZE, clone_flags(c->o) | SIGCHLD, c);
+	if (pid < 0) {
+		char ns[80];
+		ns_list(c->o, ns, sizeof ns);
+		jail_die("cannot create the namespaces (%s): %s%s", ns, strerror(errno),
+			 errno == EPERM || errno == ENOSPC ? " (user namespaces disabled or limited here?)"
+							   : "");
+	}
+	return pid;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The cgroup, when a limit or the report needs one. Exits 125 when a limit cannot be had. */
+static bool make_cgroup(const struct jail_opts *o, struct cgroup *cg)
+{
+	struct cgroup_limits lim = {.memory = o->memory, .pids = o->pids, .cpu = o->cpu};
+	char name[48], err[400];
+	memset(cg, 0, sizeof *cg);
+	cg->v2_fd = -1;
+	if (!o->memory && !o->pids && !(o->cpu > 0) && !o->report)
+		return false;
+	snprintf(name, sizeof name, "procjail-%d", (int)getpid());
+	int rc = cgroup_create(cg, NULL, name, &lim, err, sizeof err);
+	if (rc == 0)
+		return true;
+	if (!o->memory && !o->pids && !(o->cpu > 0))
+		return false; /* only the report wanted it: it says the counts are unknown */
+	jail_die("%s", err);
+}
+
+int main(int argc, char **argv)
+{
+	struct jail_opts o;
+	struct cgroup cg;
+	struct jail_child c = {.o = &o, .tty_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : -1};
+	int sync[2], stats[2], ctl[2];
+	char err[400];
+	void *stack;
+
+	pid_t parent = getppid(); /* before anything could race with the parent's death */
+	jail_opts_parse(argc, argv, &o);
+	double t0 = now_s();
+	bool have_cg = make_cgroup(&o, &cg);
+	if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(stats, O_CLOEXEC) != 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0) {
+		cgroup_destroy(&cg);
+		jail_die("cannot make pipes: %s", strerror(errno));
+	}
+	c.sync_rd = sync[0], c.sync_wr = sync[1], c.stats_wr = stats[1], c.ctl_fd = ctl[1];
+	/* From inside a new PID namespace init cannot tell: every outside process group reads as 0. */
+	c.tty_background = c.tty_fd >= 0 && tcgetpgrp(c.tty_fd) != getpgrp();
+	pid_t pid = start_child(&c, &stack);
+	close(sync[0]), close(stats[1]), close(ctl[1]);
+	int rc = o.ns[NS_USER] ? jail_write_id_maps(pid, getuid(), getgid()) : 0;
+	if (rc)
+		snprintf(err, sizeof err, "cannot write the user namespace's id maps: %s", strerror(-rc));
+	if (!rc && have_cg)
+		rc = cgroup_attach(&cg, pid, err, sizeof err);
+	if (rc) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		cgroup_destroy(&cg);
+		jail_die("%s", err);
+	}
+	if (write(sync[1], "g", 1) != 1)
+		jail_die("cannot start the jail: %s", strerror(errno));
+	close(sync[1]);
+
+	struct jsup_opts so = {.init_pid = pid,
+			       .ctl_fd = ctl[0],
+			       .tty_fd = c.tty_fd,
+			       .timeout_s = o.timeout_s,
+			       .grace_ms = o.grace_ms,
+			       .parent_pid = o.die_with_parent ? parent : 0};
+	struct jsup_result sr;
+	memset(&sr, 0, sizeof sr);
+	int code = jsup_run(&so, &sr);
+
+	struct jinit_stats ist;
+	bool have_ist = read(stats[0], &ist, sizeof ist) == (ssize_t)sizeof ist;
+	struct cgroup_stats cst;
+	bool have_cst = have_cg && cgroup_stats(&cg, &cst) == 0;
+	if (o.report)
+		jail_report_write(o.report, &o, code, &sr, have_ist ? &ist : NULL, have_cst ? &cst : NULL,
+				  have_cg ? cgroup_mode_name(cg.mode) : "none", now_s() - t0);
+	if (have_cg && cgroup_destroy(&cg) != 0)
+		fprintf(stderr, "procjail: cannot remove the cgroup: %s\n", cg.err);
+	munmap(stack, STACK_SIZE);
+	return code;
+}
