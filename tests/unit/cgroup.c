@@ -21,6 +21,18 @@
 
 #include "tap.h"
 
+/* ThreadSanitizer runs a background thread in every process, and pids.max counts threads. */
+#if defined(__SANITIZE_THREAD__)
+#define TASKS_PER_PROC 2
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TASKS_PER_PROC 2
+#endif
+#endif
+#ifndef TASKS_PER_PROC
+#define TASKS_PER_PROC 1
+#endif
+
 #define MiB (1024u * 1024u)
 
 static char err[512];
@@ -746,21 +758,25 @@ static void test_live(void)
 	   used, wall);
 
 	run_forker(&cg, &forks, &first_errno);
-	is_int(forks, 15, "pids.max 16: the forker and 15 children, the 16th fork fails");
+	if (TASKS_PER_PROC == 1)
+		is_int(forks, 15, "pids.max 16: the forker and 15 children, the 16th fork fails");
+	else /* the sanitizer's threads come and go with fork: the count of processes is not exact */
+		ok(forks >= 16 / TASKS_PER_PROC - 1 && forks < 15,
+		   "pids.max 16: %d children, then a fork fails", forks);
 	is_int(first_errno, EAGAIN, "with EAGAIN");
 	cgroup_stats(&cg, &st);
 	ok(st.have_pids_events && st.pids_max_events >= 1, "pids.events max %llu",
 	   (unsigned long long)st.pids_max_events);
 
-	/* The 15 sleepers are still in the group: destroy kills them. */
-	is_int(cgroup_destroy(&cg), 0, "destroy with 15 processes left (%s)", cg.err);
+	/* The sleepers are still in the group: destroy kills them. */
+	is_int(cgroup_destroy(&cg), 0, "destroy with %d processes left (%s)", forks, cg.err);
 	check_gone(copies, n);
 	int reaped = 0, killed = 0;
 	while (waitpid(-1, &status, 0) > 0) {
 		reaped++;
 		killed += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 	}
-	ok(reaped == 15 && killed == 15, "the sleepers were SIGKILLed (%d of %d)", killed, reaped);
+	ok(reaped == forks && killed == forks, "the sleepers were SIGKILLed (%d of %d)", killed, reaped);
 	is_int(cgroup_destroy(&cg), 0, "destroy twice");
 
 	/* Limits the kernel refuses: a quota under its 1 ms minimum, pids over PID_MAX_LIMIT. */

@@ -176,11 +176,15 @@ static _Noreturn void jinit_child(const struct jinit *j, int errfd)
 	 * caller ignored must not leak into the jail (exec resets only the handled ones). The mask
 	 * goes back to the caller's, as tini does; dumb-init empties it.
 	 */
+	int reserved[4], nreserved = 0;
 	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, &dfl, NULL) != 0)
-			jinit_default_raw(sig);
+		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, &dfl, NULL) != 0 && nreserved < 4)
+			reserved[nreserved++] = sig;
 	if (o->child_setup)
 		o->child_setup(o->arg);
+	/* After child_setup: glibc needs its own signal to change the ids of a threaded process. */
+	for (int i = 0; i < nreserved; i++)
+		jinit_default_raw(reserved[i]);
 	sigprocmask(SIG_SETMASK, &j->old_mask, NULL);
 	err = jinit_exec(o->argv, j->envp, j->path);
 	if (write(errfd, &err, sizeof err) < 0) {

@@ -72,8 +72,6 @@ static void child_prepare(const struct jail_child *c)
 	const struct jail_opts *o = c->o;
 	char err[512];
 	int rc;
-	if (o->ns[NS_CGROUP] && unshare(CLONE_NEWCGROUP) != 0)
-		jail_die("cannot make a cgroup namespace: %s", strerror(errno));
 	if (o->hostname && sethostname(o->hostname, strlen(o->hostname)) != 0)
 		jail_die("cannot set the hostname: %s", strerror(errno));
 	if (o->ns[NS_NET] && (rc = jail_loopback_up()) != 0)
@@ -97,10 +95,17 @@ static int child_main(void *arg)
 	if (c->o->die_with_parent)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	close(c->sync_wr);
+	/* "m": the id maps are written (a user namespace's files and mounts need them). */
 	if (read(c->sync_rd, &go, 1) != 1)
 		_exit(JAIL_EXIT_ERROR); /* procjail failed or died: it has said why */
-	close(c->sync_rd);
 	child_prepare(c);
+	/* "g": procjail has put us in the cgroup, meanwhile; only now the cgroup namespace and the command.
+	 */
+	if (read(c->sync_rd, &go, 1) != 1)
+		_exit(JAIL_EXIT_ERROR);
+	close(c->sync_rd);
+	if (c->o->ns[NS_CGROUP] && unshare(CLONE_NEWCGROUP) != 0)
+		jail_die("cannot make a cgroup namespace: %s", strerror(errno));
 	g_opts = c->o;
 	jail_caps_last(); /* read /proc now: child_setup runs between fork and exec */
 	struct jinit_opts io = {.argv = c->o->argv,
@@ -161,22 +166,44 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The cgroup, when a limit or the report needs one. Exits 125 when a limit cannot be had. */
-static bool make_cgroup(const struct jail_opts *o, struct cgroup *cg)
+/*
+ * The cgroup, when a limit or the report needs one: 1 made, 0 not needed (or only the report
+ * wanted it and it cannot be had: the report then says the counts are unknown), -1 with err.
+ */
+static int make_cgroup(const struct jail_opts *o, struct cgroup *cg, char *err, size_t len)
 {
 	struct cgroup_limits lim = {.memory = o->memory, .pids = o->pids, .cpu = o->cpu};
-	char name[48], err[400];
-	memset(cg, 0, sizeof *cg);
-	cg->v2_fd = -1;
-	if (!o->memory && !o->pids && !(o->cpu > 0) && !o->report)
-		return false;
+	char name[48];
+	bool limits = o->memory || o->pids || o->cpu > 0;
+	if (!limits && !o->report)
+		return 0;
 	snprintf(name, sizeof name, "procjail-%d", (int)getpid());
-	int rc = cgroup_create(cg, NULL, name, &lim, err, sizeof err);
-	if (rc == 0)
-		return true;
-	if (!o->memory && !o->pids && !(o->cpu > 0))
-		return false; /* only the report wanted it: it says the counts are unknown */
-	jail_die("%s", err);
+	if (cgroup_create(cg, NULL, name, &lim, err, len) == 0)
+		return 1;
+	return limits ? -1 : 0;
+}
+
+/* The parent's part of the start, while the child builds its namespaces: maps, then the cgroup. */
+static int start_parent(const struct jail_opts *o, pid_t pid, int sync_wr, struct cgroup *cg, bool *have_cg,
+			char *err, size_t len)
+{
+	int rc = o->ns[NS_USER] ? jail_write_id_maps(pid, getuid(), getgid()) : 0;
+	if (rc) {
+		snprintf(err, len, "cannot write the user namespace's id maps: %s", strerror(-rc));
+		return rc;
+	}
+	/* A child that failed already has said why; its exit status is collected below. */
+	if (write(sync_wr, "m", 1) != 1)
+		return 0;
+	int made = make_cgroup(o, cg, err, len);
+	if (made < 0)
+		return -EINVAL;
+	*have_cg = made > 0;
+	if (*have_cg && (rc = cgroup_attach(cg, pid, err, len)) != 0)
+		return rc;
+	if (write(sync_wr, "g", 1) != 1)
+		return 0;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -189,32 +216,27 @@ int main(int argc, char **argv)
 	void *stack;
 
 	pid_t parent = getppid(); /* before anything could race with the parent's death */
+	bool have_cg = false;
 	jail_opts_parse(argc, argv, &o);
 	double t0 = now_s();
-	bool have_cg = make_cgroup(&o, &cg);
+	memset(&cg, 0, sizeof cg);
+	cg.v2_fd = -1;
+	/* A write to a child that failed must be an error, not a death that leaves the cgroup behind. */
+	signal(SIGPIPE, SIG_IGN);
 	if (pipe2(sync, O_CLOEXEC) != 0 || pipe2(stats, O_CLOEXEC) != 0 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0) {
-		cgroup_destroy(&cg);
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0)
 		jail_die("cannot make pipes: %s", strerror(errno));
-	}
 	c.sync_rd = sync[0], c.sync_wr = sync[1], c.stats_wr = stats[1], c.ctl_fd = ctl[1];
 	/* From inside a new PID namespace init cannot tell: every outside process group reads as 0. */
 	c.tty_background = c.tty_fd >= 0 && tcgetpgrp(c.tty_fd) != getpgrp();
 	pid_t pid = start_child(&c, &stack);
 	close(sync[0]), close(stats[1]), close(ctl[1]);
-	int rc = o.ns[NS_USER] ? jail_write_id_maps(pid, getuid(), getgid()) : 0;
-	if (rc)
-		snprintf(err, sizeof err, "cannot write the user namespace's id maps: %s", strerror(-rc));
-	if (!rc && have_cg)
-		rc = cgroup_attach(&cg, pid, err, sizeof err);
-	if (rc) {
+	if (start_parent(&o, pid, sync[1], &cg, &have_cg, err, sizeof err) != 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		cgroup_destroy(&cg);
 		jail_die("%s", err);
 	}
-	if (write(sync[1], "g", 1) != 1)
-		jail_die("cannot start the jail: %s", strerror(errno));
 	close(sync[1]);
 
 	struct jsup_opts so = {.init_pid = pid,
