@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "jail.h"
+#include "sigguard.h"
 
 #define BUSYBOX    "/bin/busybox"
 #define NO_BUSYBOX "busybox-static is not installed (Debian package busybox-static)"
@@ -36,8 +37,7 @@ static const char *const dirs[] = {"rootfs/proc", "rootfs/dev", "rootfs/sys",
  * names this file made, relative to a descriptor of the directory, and dies of the signal. Only
  * async-signal-safe calls; a name a tool added (a mount point) makes its rmdir fail, best effort.
  */
-static const int guard_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-static struct sigaction guard_old[4];
+static struct sigguard guard;
 static volatile sig_atomic_t guard_pid;
 static int guard_dirfd = -1;
 static char guard_path[PATH_MAX];
@@ -90,24 +90,16 @@ static void guard_handler(int sig)
 
 static void guard_set(const char *path)
 {
-	struct sigaction sa = {.sa_handler = guard_handler};
-
 	snprintf(guard_path, sizeof guard_path, "%s", path);
 	guard_dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 4; i++) {
-		sigaction(guard_sigs[i], &sa, &guard_old[i]);
-		if (guard_old[i].sa_handler == SIG_IGN) /* nohup, or a background job: it stays ignored */
-			sigaction(guard_sigs[i], &guard_old[i], NULL);
-	}
+	sigguard_set(&guard, guard_handler);
 }
 
 static void guard_clear(void)
 {
 	if (guard_dirfd < 0)
 		return;
-	for (int i = 0; i < 4; i++)
-		sigaction(guard_sigs[i], &guard_old[i], NULL);
+	sigguard_clear(&guard);
 	close(guard_dirfd);
 	guard_dirfd = -1;
 	guard_path[0] = '\0';

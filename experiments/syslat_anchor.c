@@ -22,6 +22,7 @@
 
 #include <syslab/tmpdir.h>
 
+#include "sigguard.h"
 #include "syslat_anchor.h"
 
 #define ANCHOR_TIMEOUT_S 60
@@ -188,8 +189,7 @@ static int wait_bounded(pid_t pid, int timeout_s, int *status)
  * unlinks the files fio writes, removes the directory and dies of the signal as it would have.
  * Only async-signal-safe calls; the names are fixed when the guard is set.
  */
-static const int guard_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-static struct sigaction guard_old[4];
+static struct sigguard guard;
 static volatile sig_atomic_t guard_pid;
 static char guard_files[4][PATH_MAX]; /* fio's three latency logs, then the directory */
 
@@ -209,22 +209,15 @@ static void guard_handler(int sig)
 static void guard_set(const char *dir)
 {
 	static const char *const logs[] = {"/lat_clat.1.log", "/lat_lat.1.log", "/lat_slat.1.log"};
-	struct sigaction sa = {.sa_handler = guard_handler};
 	for (int i = 0; i < 3; i++)
 		snprintf(guard_files[i], sizeof guard_files[i], "%s%s", dir, logs[i]);
 	snprintf(guard_files[3], sizeof guard_files[3], "%s", dir);
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 4; i++) {
-		sigaction(guard_sigs[i], &sa, &guard_old[i]);
-		if (guard_old[i].sa_handler == SIG_IGN) /* nohup, or a background job: it stays ignored */
-			sigaction(guard_sigs[i], &guard_old[i], NULL);
-	}
+	sigguard_set(&guard, guard_handler);
 }
 
 static void guard_clear(void)
 {
-	for (int i = 0; i < 4; i++)
-		sigaction(guard_sigs[i], &guard_old[i], NULL);
+	sigguard_clear(&guard);
 	guard_pid = 0;
 	for (int i = 0; i < 4; i++)
 		guard_files[i][0] = '\0';
