@@ -55,7 +55,8 @@ for sig in $sigs; do
 	# A script's background job starts with INT and QUIT ignored; a terminal's job does not.
 	env --default-signal=INT,QUIT "$P" -- sh -c "exec $marker" &
 	pid=$!
-	for _ in $(seq 100); do pgrep -f "$marker" >/dev/null && break; sleep 0.05; done
+	# "^": the command itself, not procjail, whose arguments hold the same words.
+	for _ in $(seq 100); do pgrep -f "^$marker" >/dev/null && break; sleep 0.05; done
 	kill -s "$sig" "$pid"
 	wait "$pid"
 	got=$?
@@ -93,7 +94,7 @@ ok $? "a SIGKILLed command: exit $rc, no cgroup left"
 if [ "$tsan" -eq 0 ]; then
 	env --default-signal=INT,QUIT "$P" --memory 64M --pids 20 -- sh -c "exec $marker" &
 	pid=$!
-	for _ in $(seq 100); do pgrep -f "$marker" >/dev/null && break; sleep 0.05; done
+	for _ in $(seq 100); do pgrep -f "^$marker" >/dev/null && break; sleep 0.05; done
 	kill -TERM "$pid"
 	wait "$pid"
 	got=$?

@@ -185,7 +185,7 @@ static _Noreturn void jinit_child(const struct jinit *j, int errfd)
 	/* After child_setup: glibc needs its own signal to change the ids of a threaded process. */
 	for (int i = 0; i < nreserved; i++)
 		jinit_default_raw(reserved[i]);
-	sigprocmask(SIG_SETMASK, &j->old_mask, NULL);
+	sigprocmask(SIG_SETMASK, o->command_mask ? o->command_mask : &j->old_mask, NULL);
 	err = jinit_exec(o->argv, j->envp, j->path);
 	if (write(errfd, &err, sizeof err) < 0) {
 		/* init still gets the exit code; only the message is lost */

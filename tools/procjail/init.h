@@ -3,6 +3,7 @@
 #ifndef PROCJAIL_INIT_H
 #define PROCJAIL_INIT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -45,6 +46,12 @@ struct jinit_opts {
 	 */
 	void (*child_setup)(void *arg);
 	void *arg;
+	/*
+	 * The signal mask the command starts with; NULL: the one jinit_run was called with. A caller
+	 * that blocked every signal early (so none sent to it as a namespace's init is dropped: the
+	 * kernel discards an unblocked SIG_DFL signal to init) passes the mask it had before.
+	 */
+	const sigset_t *command_mask;
 };
 
 struct jinit_stats {

@@ -34,7 +34,8 @@ struct jail_child {
 	int stats_wr;         /* child -> procjail: its jinit_stats at the end */
 	int ctl_fd;           /* the init's end of the job-control channel */
 	int tty_fd;
-	bool tty_background; /* procjail was started in the background (its group is not the terminal's) */
+	bool tty_background;   /* procjail was started in the background (its group is not the terminal's) */
+	sigset_t command_mask; /* procjail's mask before it blocked every signal */
 };
 
 static const struct jail_opts *g_opts; /* for child_setup, in the forked command */
@@ -114,6 +115,7 @@ static int child_main(void *arg)
 				.grace_ms = c->o->grace_ms,
 				.tty_fd = c->tty_fd,
 				.tty_background = c->tty_background,
+				.command_mask = &c->command_mask,
 				.ctl_fd = c->ctl_fd,
 				.child_setup = child_setup};
 	struct jinit_stats st;
@@ -229,6 +231,15 @@ int main(int argc, char **argv)
 	c.sync_rd = sync[0], c.sync_wr = sync[1], c.stats_wr = stats[1], c.ctl_fd = ctl[1];
 	/* From inside a new PID namespace init cannot tell: every outside process group reads as 0. */
 	c.tty_background = c.tty_fd >= 0 && tcgetpgrp(c.tty_fd) != getpgrp();
+	/*
+	 * Every signal blocked from before the clone: procjail's wait for jsup_run (which takes them
+	 * from a signalfd), so one that comes early cannot kill procjail and leave the cgroup behind;
+	 * and the init's, so one relayed to it before jinit_run is pending, not dropped (the kernel
+	 * discards a SIG_DFL signal to a namespace's init). The command gets the mask we had.
+	 */
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &c.command_mask);
 	pid_t pid = start_child(&c, &stack);
 	close(sync[0]), close(stats[1]), close(ctl[1]);
 	if (start_parent(&o, pid, sync[1], &cg, &have_cg, err, sizeof err) != 0) {
