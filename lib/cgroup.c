@@ -17,6 +17,8 @@
 
 #include <syslab/cgroup.h>
 
+#include "errbuf.h"
+
 #define NCTRL         4
 #define V2_CTRLS      (CGROUP_MEMORY | CGROUP_PIDS | CGROUP_CPU) /* cpuacct has no v2 controller */
 #define MAX_HIER      (NCTRL + 1) /* one v1 mount per controller, one cgroup2 */
@@ -41,16 +43,6 @@ struct layout {
 	unsigned v1_ctrls;
 	const char *mountinfo;
 };
-
-static int fail(char *err, size_t len, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t len, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return rc;
-}
 
 static int join(char *out, const char *dir, const char *name)
 {

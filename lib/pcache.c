@@ -17,17 +17,9 @@
 
 #include <syslab/pcache.h>
 
-#define CHUNK (1u << 20)
+#include "errbuf.h"
 
-static int fail(char *err, size_t len, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t len, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+#define CHUNK (1u << 20)
 
 static void init(struct pcache_file *f)
 {
