@@ -306,14 +306,19 @@ static int check_args(const char *name, const struct cgroup_limits *lim, char *e
 	return 0;
 }
 
+/* The controllers lim's limits need. */
+static unsigned limit_ctrls(const struct cgroup_limits *lim)
+{
+	return (lim->memory ? CGROUP_MEMORY : 0) | (lim->pids ? CGROUP_PIDS : 0) |
+	       (lim->cpu > 0 ? CGROUP_CPU : 0);
+}
+
 static int check_support(const struct layout *l, const struct cgroup_limits *lim, char *err, size_t len)
 {
 	unsigned have = 0, miss;
 	for (int i = 0; i < l->n; i++)
 		have |= l->h[i].ctrls;
-	miss = ((lim->memory ? CGROUP_MEMORY : 0) | (lim->pids ? CGROUP_PIDS : 0) |
-		(lim->cpu > 0 ? CGROUP_CPU : 0)) &
-	       ~have;
+	miss = limit_ctrls(lim) & ~have;
 	if (!miss)
 		return 0;
 	if (l->mode == CGROUP_NONE)
@@ -544,6 +549,8 @@ int cgroup_create(struct cgroup *cg, const struct cgroup_root *r, const char *na
 	for (int i = 0; i < l->n && !rc; i++) {
 		/* A cpu-only hierarchy serves nothing without a cpu limit: CPU time is read elsewhere. */
 		unsigned use = l->h[i].ctrls & (lim->cpu > 0 ? ~0u : ~(unsigned)CGROUP_CPU);
+		if (lim->limits_only)
+			use &= limit_ctrls(lim);
 		if (use)
 			rc = make_dir(cg, &l->h[i], use, name, err, len);
 	}
@@ -561,10 +568,11 @@ int cgroup_attach(struct cgroup *cg, pid_t pid, char *err, size_t len)
 	char text[24];
 	snprintf(text, sizeof text, "%d", (int)pid);
 	for (size_t i = 0; i < cg->ndirs; i++) {
-		int rc = cg->dirs[i].created ? write_text(cg->dirs[i].path, "cgroup.procs", text) : 0;
+		const char *file = pid == 0 && !cg->dirs[i].v2 ? "tasks" : "cgroup.procs";
+		int rc = cg->dirs[i].created ? write_text(cg->dirs[i].path, file, text) : 0;
 		if (rc)
-			return fail(err, len, rc, "cannot move pid %s into %s: %s", text, cg->dirs[i].path,
-				    strerror(-rc));
+			return fail(err, len, rc, "cannot move %s%s into %s: %s", pid ? "pid " : "",
+				    pid ? text : "the caller", cg->dirs[i].path, strerror(-rc));
 	}
 	return 0;
 }
@@ -637,6 +645,9 @@ static int kill_all(const char *path, char *err, size_t len)
 static int remove_tree(const char *path, bool cgroupfs, int depth, char *err, size_t len)
 {
 	char sub[PATH_MAX];
+	/* The common case, an empty group without sub-groups, in one call; the walk is for the rest. */
+	if (cgroupfs && (rmdir(path) == 0 || errno == ENOENT))
+		return 0;
 	DIR *d = opendir(path);
 	struct dirent *de;
 	struct stat st;
@@ -644,6 +655,7 @@ static int remove_tree(const char *path, bool cgroupfs, int depth, char *err, si
 	if (!d)
 		return errno == ENOENT ? 0
 				       : note(err, len, -errno, "cannot open %s: %s", path, strerror(errno));
+
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;

@@ -18,9 +18,10 @@ enum cgroup_mode {
 };
 
 struct cgroup_limits {
-	uint64_t memory; /* bytes, 0: none; swap is held to the same limit where the host accounts it */
-	uint64_t pids;   /* processes and threads, 0: none */
-	double cpu;      /* CPUs (0.5: half of one, 2: two), 0: none; a 100 ms CFS period */
+	uint64_t memory;  /* bytes, 0: none; swap is held to the same limit where the host accounts it */
+	uint64_t pids;    /* processes and threads, 0: none */
+	double cpu;       /* CPUs (0.5: half of one, 2: two), 0: none; a 100 ms CFS period */
+	bool limits_only; /* only the hierarchies the limits need; else also those cgroup_stats reads */
 };
 
 /* What cgroup_stats could read; a have_ flag is false when the host does not say. */
@@ -88,7 +89,12 @@ const char *cgroup_mode_name(enum cgroup_mode m); /* "none", "v1", "v2", "hybrid
 int cgroup_create(struct cgroup *cg, const struct cgroup_root *r, const char *name,
 		  const struct cgroup_limits *lim, char *err, size_t len);
 
-/* Moves process pid (0: the caller) into the group, in every hierarchy. 0 or -errno with err. */
+/*
+ * Moves process pid into the group, in every hierarchy. 0 or -errno with err. pid 0 is the
+ * caller, which must be single-threaded: on v1 it moves itself through "tasks" (the calling
+ * thread), which the kernel does without the global threadgroup lock that a move of another
+ * process takes (cgroup_procs_write_start; that lock's write side waits for an RCU grace period).
+ */
 int cgroup_attach(struct cgroup *cg, pid_t pid, char *err, size_t len);
 
 /* An O_PATH directory descriptor of the group for clone3's CLONE_INTO_CGROUP, or -1 when not v2. */

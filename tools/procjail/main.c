@@ -27,6 +27,27 @@
 
 extern char **environ;
 
+/* procjail's second word to the child: go on, and the cgroup to move into when there is one. */
+struct jail_go {
+	char go; /* 'g' */
+	bool have_cg;
+	struct cgroup cg;
+};
+
+/* All of len bytes from a blocking fd: 0, or -1 at EOF or an error. */
+static int read_full(int fd, void *buf, size_t len)
+{
+	for (char *p = buf; len > 0;) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n, len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* What the child (the jail's init) needs, and the descriptors it shares with procjail. */
 struct jail_child {
 	const struct jail_opts *o;
@@ -88,10 +109,32 @@ static void child_prepare(const struct jail_child *c)
 	setup_env(o);
 }
 
+/* clone() makes the pid namespace (the child must be its first process) and the user namespace. */
+static int clone_flags(const struct jail_opts *o)
+{
+	return (o->ns[NS_PID] ? CLONE_NEWPID : 0) | (o->ns[NS_USER] ? CLONE_NEWUSER : 0);
+}
+
+/* The child makes the rest with unshare(); the cgroup namespace later, once it is in its cgroup. */
+static int unshare_flags(const struct jail_opts *o)
+{
+	return (o->ns[NS_MOUNT] ? CLONE_NEWNS : 0) | (o->ns[NS_UTS] ? CLONE_NEWUTS : 0) |
+	       (o->ns[NS_IPC] ? CLONE_NEWIPC : 0) | (o->ns[NS_NET] ? CLONE_NEWNET : 0);
+}
+
+static void ns_list(const struct jail_opts *o, char *buf, size_t len)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < NS_COUNT && at < len; i++)
+		if (o->ns[i])
+			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? "," : "", jail_ns_name(i));
+}
+
 static int child_main(void *arg)
 {
 	const struct jail_child *c = arg;
-	char go;
+	char go, err[400];
 	/* Set before waiting: if procjail is already gone, the read below sees EOF (the getppid race). */
 	if (c->o->die_with_parent)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -99,12 +142,28 @@ static int child_main(void *arg)
 	/* "m": the id maps are written (a user namespace's files and mounts need them). */
 	if (read(c->sync_rd, &go, 1) != 1)
 		_exit(JAIL_EXIT_ERROR); /* procjail failed or died: it has said why */
-	child_prepare(c);
-	/* "g": procjail has put us in the cgroup, meanwhile; only now the cgroup namespace and the command.
+	/*
+	 * The namespaces but pid and user are made here, not by clone(): a network namespace alone
+	 * costs ~0.5 ms of kernel time, which on another CPU now overlaps procjail's cgroup work
+	 * instead of coming before it. Made after "m", so a user namespace owns them.
 	 */
-	if (read(c->sync_rd, &go, 1) != 1)
+	if (unshare(unshare_flags(c->o)) != 0) {
+		char ns[80];
+		ns_list(c->o, ns, sizeof ns);
+		jail_die("cannot create the namespaces (%s): %s", ns, strerror(errno));
+	}
+	/*
+	 * "g": procjail has made the cgroup, meanwhile. We move ourselves in: a process moving itself
+	 * on v1 skips the kernel's global lock that moving another one takes. Before the mounts (the
+	 * host's cgroup tree is out of reach after pivot_root); only then the cgroup namespace.
+	 */
+	static struct jail_go g; /* a cgroup is large for the clone()'s stack */
+	if (read_full(c->sync_rd, &g, sizeof g) != 0 || g.go != 'g')
 		_exit(JAIL_EXIT_ERROR);
 	close(c->sync_rd);
+	if (g.have_cg && cgroup_attach(&g.cg, 0, err, sizeof err) != 0)
+		jail_die("%s", err);
+	child_prepare(c);
 	if (c->o->ns[NS_CGROUP] && unshare(CLONE_NEWCGROUP) != 0)
 		jail_die("cannot make a cgroup namespace: %s", strerror(errno));
 	g_opts = c->o;
@@ -125,23 +184,6 @@ static int child_main(void *arg)
 		/* The report lacks the counts; the exit status is what matters. */
 	}
 	_exit(code);
-}
-
-static int clone_flags(const struct jail_opts *o)
-{
-	/* The cgroup namespace is made by the child, once it is inside its cgroup. */
-	return (o->ns[NS_PID] ? CLONE_NEWPID : 0) | (o->ns[NS_MOUNT] ? CLONE_NEWNS : 0) |
-	       (o->ns[NS_UTS] ? CLONE_NEWUTS : 0) | (o->ns[NS_IPC] ? CLONE_NEWIPC : 0) |
-	       (o->ns[NS_NET] ? CLONE_NEWNET : 0) | (o->ns[NS_USER] ? CLONE_NEWUSER : 0);
-}
-
-static void ns_list(const struct jail_opts *o, char *buf, size_t len)
-{
-	size_t at = 0;
-	buf[0] = '\0';
-	for (int i = 0; i < NS_COUNT && at < len; i++)
-		if (o->ns[i])
-			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? "," : "", jail_ns_name(i));
 }
 
 static pid_t start_child(struct jail_child *c, void **stack)
@@ -174,7 +216,8 @@ static double now_s(void)
  */
 static int make_cgroup(const struct jail_opts *o, struct cgroup *cg, char *err, size_t len)
 {
-	struct cgroup_limits lim = {.memory = o->memory, .pids = o->pids, .cpu = o->cpu};
+	struct cgroup_limits lim = {
+		.memory = o->memory, .pids = o->pids, .cpu = o->cpu, .limits_only = !o->report};
 	char name[48];
 	bool limits = o->memory || o->pids || o->cpu > 0;
 	if (!limits && !o->report)
@@ -183,6 +226,20 @@ static int make_cgroup(const struct jail_opts *o, struct cgroup *cg, char *err, 
 	if (cgroup_create(cg, NULL, name, &lim, err, len) == 0)
 		return 1;
 	return limits ? -1 : 0;
+}
+
+/* All of buf to a blocking fd (a pipe takes it in pieces when it is larger than PIPE_BUF). */
+static int write_full(int fd, const void *buf, size_t len)
+{
+	for (const char *p = buf; len > 0;) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n, len -= (size_t)n;
+	}
+	return 0;
 }
 
 /* The parent's part of the start, while the child builds its namespaces: maps, then the cgroup. */
@@ -201,9 +258,11 @@ static int start_parent(const struct jail_opts *o, pid_t pid, int sync_wr, struc
 	if (made < 0)
 		return -EINVAL;
 	*have_cg = made > 0;
-	if (*have_cg && (rc = cgroup_attach(cg, pid, err, len)) != 0)
-		return rc;
-	if (write(sync_wr, "g", 1) != 1)
+	/* "g", and the group for the child to move into: the child moves itself (cgroup_attach). */
+	struct jail_go go = {.go = 'g', .have_cg = *have_cg};
+	if (*have_cg)
+		go.cg = *cg;
+	if (write_full(sync_wr, &go, sizeof go) != 0)
 		return 0;
 	return 0;
 }
@@ -263,7 +322,7 @@ int main(int argc, char **argv)
 	struct jinit_stats ist;
 	bool have_ist = read(stats[0], &ist, sizeof ist) == (ssize_t)sizeof ist;
 	struct cgroup_stats cst;
-	bool have_cst = have_cg && cgroup_stats(&cg, &cst) == 0;
+	bool have_cst = o.report && have_cg && cgroup_stats(&cg, &cst) == 0;
 	if (o.report)
 		jail_report_write(o.report, &o, code, &sr, have_ist ? &ist : NULL, have_cst ? &cst : NULL,
 				  have_cg ? cgroup_mode_name(cg.mode) : "none", now_s() - t0);
