@@ -43,15 +43,9 @@ chmod 644 "$TMP/notexec"
 run "$P" -- "$TMP/notexec"
 expect_fail 126 "procjail: cannot run .*notexec: Permission denied" "a file that is not executable exits 126"
 
-# Signals sent to procjail reach the command, whose death comes back as 128+N. Not in a
-# ThreadSanitizer build: its runtime defers signals to a thread of its own, which the jail's
-# clone()d init does not have, and a relayed signal can wait there forever (seen in CI). The
-# plain and ASan builds run these; procjail has no threads for TSan to check.
+# Signals sent to procjail reach the command, whose death comes back as 128+N.
 marker="sleep 1000.$$"
-tsan=$(grep -c __tsan_init "$P")
-sigs="TERM INT HUP QUIT USR1 USR2"
-[ "$tsan" -gt 0 ] && sigs= && echo "# a ThreadSanitizer build: the signal-relay checks are skipped"
-for sig in $sigs; do
+for sig in TERM INT HUP QUIT USR1 USR2; do
 	# A script's background job starts with INT and QUIT ignored; a terminal's job does not.
 	env --default-signal=INT,QUIT "$P" -- sh -c "exec $marker" &
 	pid=$!
@@ -91,16 +85,14 @@ ok $? "no procjail cgroup is left after the runs"
 run "$P" --memory 64M -- sh -c 'kill -9 $$'
 [ "$rc" -eq 137 ] && [ -z "$(cgroups_left)" ]
 ok $? "a SIGKILLed command: exit $rc, no cgroup left"
-if [ "$tsan" -eq 0 ]; then
-	env --default-signal=INT,QUIT "$P" --memory 64M --pids 20 -- sh -c "exec $marker" &
-	pid=$!
-	for _ in $(seq 100); do pgrep -f "^$marker" >/dev/null && break; sleep 0.05; done
-	kill -TERM "$pid"
-	wait "$pid"
-	got=$?
-	[ "$got" -eq 143 ] && [ -z "$(cgroups_left)" ] && ! pgrep -f "$marker" >/dev/null
-	ok $? "procjail signalled while the command runs: exit $got, no cgroup and no process left"
-fi
+env --default-signal=INT,QUIT "$P" --memory 64M --pids 20 -- sh -c "exec $marker" &
+pid=$!
+for _ in $(seq 100); do pgrep -f "^$marker" >/dev/null && break; sleep 0.05; done
+kill -TERM "$pid"
+wait "$pid"
+got=$?
+[ "$got" -eq 143 ] && [ -z "$(cgroups_left)" ] && ! pgrep -f "$marker" >/dev/null
+ok $? "procjail signalled while the command runs: exit $got, no cgroup and no process left"
 
 # Isolation.
 run "$P" -- sh -c 'echo $$; ls /proc | grep -c "^[0-9]"'

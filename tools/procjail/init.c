@@ -224,6 +224,7 @@ static int jinit_setup(struct jinit *j)
 #define JINIT_VFORK 1
 #endif
 
+#if JINIT_VFORK
 struct jinit_spawn_arg {
 	const struct jinit *j;
 	int errfd;
@@ -234,6 +235,7 @@ static int jinit_child_entry(void *arg)
 	const struct jinit_spawn_arg *a = arg;
 	jinit_child(a->j, a->errfd);
 }
+#endif
 
 /*
  * The main child, as posix_spawn makes one: CLONE_VM | CLONE_VFORK, on a stack of its own, init
