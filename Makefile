@@ -56,8 +56,11 @@ TOOL_BINS := $(TOOLS:%=$(BIN)/%)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
+# kvd's client tests link a real client library; built when libhiredis-dev is installed.
+KVD_TEST_BINS := $(if $(wildcard /usr/include/hiredis/hiredis.h),$(BUILD)/tests/kvd/hiredis)
+
 .PHONY: all deps test check run bench fmt clean
-all: $(TOOL_BINS) $(UNIT_BINS)
+all: $(TOOL_BINS) $(UNIT_BINS) $(KVD_TEST_BINS)
 
 deps:
 	@scripts/deps.sh
@@ -93,6 +96,12 @@ $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(LIBSYSLAB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 $(OBJ)/tests/unit/%.o: ALL_CPPFLAGS += -Itests/unit
+
+$(BUILD)/tests/kvd/%: $(OBJ)/tests/kvd/%.o
+	$(say) LD $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lhiredis
+$(OBJ)/tests/kvd/%.o: ALL_CPPFLAGS += -Itests/unit
 
 # `make test` sets up the machine first; `make check` only builds and runs the tests.
 test: deps

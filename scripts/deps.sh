@@ -9,9 +9,11 @@ set -euo pipefail
 
 # Build: compiler, make, JSON (jansson). Plots: gnuplot (SVG). Anchors: Concurrency Kit (ck_ring),
 # fio and ioping (syslat); busybox-static (a rootfs), bubblewrap, runc, crun and tini (procjail's
-# experiment). Tests: util-linux's setpriv and setsid, coreutils' timeout and
+# experiment); redis-server, redis-tools (redis-cli, redis-benchmark) and libhiredis-dev (kvd's
+# experiment, its tests and its C client test). Tests: util-linux's setpriv and setsid, coreutils' timeout and
 # python3 (checks results.json in the integration tests) are on every Debian machine of this kind.
-pkgs=(gcc make libjansson-dev gnuplot-nox libck-dev fio ioping busybox-static bubblewrap runc crun tini)
+pkgs=(gcc make libjansson-dev gnuplot-nox libck-dev fio ioping busybox-static bubblewrap runc crun tini
+	redis-server redis-tools libhiredis-dev)
 [ "${1:-}" = "--browser" ] && pkgs+=(chromium)
 
 missing=()
@@ -30,3 +32,11 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# Debian starts the redis-server it installs as a service on 127.0.0.1:6379. The experiment and the
+# tests start their own servers on ports of their own, so it is not needed, and an idle server would
+# still be one more process on the measured CPUs: stopped and disabled, but only when installed now
+# (a redis-server that was there before is someone's, and left alone).
+if [[ " ${missing[*]} " == *" redis-server "* ]] && [ -d /run/systemd/system ]; then
+	$sudo systemctl disable --now redis-server >/dev/null 2>&1 || true
+fi

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* kv: the servers and the redis-benchmark runs of the kv experiment. */
+#ifndef SYSLAB_KV_H
+#define SYSLAB_KV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define KV_NOFILE 16384 /* RLIMIT_NOFILE for the servers and the client: 10000 clients and room */
+
+/* A server to measure: kvd or redis-server, started by kv_server_start. */
+struct kv_server {
+	const char *name; /* "kvd", "redis" */
+	char path[4096];  /* the program */
+	bool is_redis;    /* redis-server's options (--save '' --appendonly no) */
+	int cpu;          /* pinned there, or -1 */
+	int port;         /* loopback TCP, a free port */
+	pid_t pid;        /* 0 when not running */
+	char skip[200];   /* why it cannot be measured here, "" when it can */
+};
+
+/* What one redis-benchmark run of one test reports. */
+struct kv_bench {
+	double rps, p50_ms, p99_ms;
+};
+
+/*
+ * Starts s on a free loopback port, pinned to s->cpu, RLIMIT_NOFILE raised, and waits until it
+ * answers PING. 0, or -errno with why in err (its first line of stderr when it exited).
+ */
+int kv_server_start(struct kv_server *s, char *err, size_t len);
+/* Kills s (SIGKILL to its process group) and reaps it; harmless when it is not running. */
+void kv_server_stop(struct kv_server *s);
+
+/*
+ * Runs `redis-benchmark -t test -n n -c clients [-P pipeline] --csv` against port, pinned to cpu
+ * (-1: not pinned), and parses the test's line. 0, or -errno with why in err.
+ */
+int kv_benchmark(int port, int cpu, const char *test, long n, int clients, int pipeline, struct kv_bench *out,
+		 char *err, size_t len);
+
+/* The server's resident memory in bytes (VmRSS), or -1. */
+long kv_rss(pid_t pid);
+/*
+ * Opens n idle connections to port and makes sure the server served each (a PING each); returns
+ * 0 with the fds in fds[n] (the caller closes them), or -errno.
+ */
+int kv_open_idle(int port, int n, int *fds);
+
+/* The first line of `prog --version` (e.g. "Redis server v=7.0.15 ..."), or "". */
+void kv_version(const char *prog, char *buf, size_t len);
+
+/* A Ctrl-C, TERM, HUP or QUIT while servers run: they and the running client are killed. */
+void kv_guard_set(void);
+void kv_guard_clear(void);
+
+#endif

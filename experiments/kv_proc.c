@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: MIT
+/* kv_proc: starts kvd and redis-server, runs redis-benchmark against them and reads their memory. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/pidfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kv.h"
+#include "sigguard.h"
+
+#define KV_GUARD_MAX 4
+#define KV_START_MS  5000
+#define KV_BENCH_S   300 /* a -c 10000 run spends seconds opening its connections */
+#define KV_MAX_ARGS  32
+
+/*
+ * A fatal signal while servers run must not leave them running: the handler kills every process
+ * group it knows (each server and redis-benchmark run in their own) and dies of the signal.
+ */
+static struct sigguard guard;
+static volatile sig_atomic_t guard_pids[KV_GUARD_MAX];
+
+static void guard_handler(int sig)
+{
+	for (int i = 0; i < KV_GUARD_MAX; i++)
+		if (guard_pids[i] > 0)
+			kill(-(pid_t)guard_pids[i], SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void kv_guard_set(void)
+{
+	sigguard_set(&guard, guard_handler);
+}
+
+void kv_guard_clear(void)
+{
+	sigguard_clear(&guard);
+}
+
+static void guard_add(pid_t pid)
+{
+	for (int i = 0; i < KV_GUARD_MAX; i++)
+		if (!guard_pids[i]) {
+			guard_pids[i] = pid;
+			return;
+		}
+}
+
+static void guard_del(pid_t pid)
+{
+	for (int i = 0; i < KV_GUARD_MAX; i++)
+		if (guard_pids[i] == pid)
+			guard_pids[i] = 0;
+}
+
+/*
+ * In the child: its own process group, RLIMIT_NOFILE raised (as far as the hard limit allows, or
+ * further as root), pinned, stdin from /dev/null, then the program. Only async-signal-safe calls:
+ * the caller may have threads. A failure goes back through report as an errno.
+ */
+static _Noreturn void child(char *const argv[], int cpu, int out, int errfd, int report)
+{
+	struct rlimit rl;
+	cpu_set_t set;
+	int nul = open("/dev/null", O_RDONLY | O_CLOEXEC), e = 0;
+
+	setpgid(0, 0);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < KV_NOFILE) {
+		struct rlimit want = {KV_NOFILE, rl.rlim_max > KV_NOFILE ? rl.rlim_max : KV_NOFILE};
+		if (setrlimit(RLIMIT_NOFILE, &want) < 0) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	CPU_ZERO(&set);
+	if (cpu >= 0 && cpu < CPU_SETSIZE)
+		CPU_SET(cpu, &set);
+	if (nul < 0 || dup2(nul, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
+		e = errno;
+	else if (cpu >= 0 && sched_setaffinity(0, sizeof set, &set) < 0)
+		e = errno;
+	else if (execvp(argv[0], argv) < 0)
+		e = errno;
+	if (write(report, &e, sizeof e) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+/* Forks argv; 0 with *pid once it has exec'd, or -errno. */
+static int spawn(char *const argv[], int cpu, int out, int errfd, pid_t *pid)
+{
+	int pipefd[2], e = 0, rc;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	if ((*pid = fork()) == 0)
+		child(argv, cpu, out, errfd, pipefd[1]);
+	rc = *pid < 0 ? -errno : 0;
+	close(pipefd[1]);
+	if (rc)
+		goto out;
+	setpgid(*pid, *pid);
+	guard_add(*pid);
+	/* The pipe closes on exec: reading 0 bytes means the program runs. */
+	while ((rc = (int)read(pipefd[0], &e, sizeof e)) < 0 && errno == EINTR)
+		;
+	if (rc == (int)sizeof e) {
+		waitpid(*pid, NULL, 0);
+		guard_del(*pid);
+		*pid = 0;
+		rc = -e;
+	} else {
+		rc = 0;
+	}
+out:
+	close(pipefd[0]);
+	return rc;
+}
+
+/* Everything fd holds (from offset 0), NUL-terminated, or NULL. */
+static char *slurp(int fd)
+{
+	struct stat st;
+	size_t got = 0;
+	ssize_t r;
+	char *s;
+
+	if (fstat(fd, &st) < 0 || !(s = malloc((size_t)st.st_size + 1)))
+		return NULL;
+	while (got < (size_t)st.st_size && (r = pread(fd, s + got, (size_t)st.st_size - got, (off_t)got)) > 0)
+		got += (size_t)r;
+	s[got] = '\0';
+	return s;
+}
+
+/* The last line of fd that says anything (a server's reason to exit comes last), into buf. */
+static void last_line(int fd, char *buf, size_t len)
+{
+	char *s = slurp(fd), *p = s;
+
+	buf[0] = '\0';
+	while (p && *p) {
+		size_t n = strcspn(p, "\n");
+		if (strspn(p, " \t\r") < n)
+			snprintf(buf, len, "%.*s", (int)(n < 160 ? n : 160), p);
+		p += n + (p[n] == '\n');
+	}
+	free(s);
+}
+
+static int free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t n = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &n) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port > 0 ? port : -EADDRNOTAVAIL;
+}
+
+/* A blocking loopback connection to port, or -errno. */
+static int dial(int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/* Sends PING and waits up to ms for +PONG. 0, or -errno. */
+static int ping(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char buf[64];
+	size_t got = 0;
+
+	if (write(fd, "PING\r\n", 6) != 6)
+		return -EIO;
+	while (got < 7) {
+		ssize_t r;
+		if (poll(&p, 1, ms) <= 0)
+			return -ETIMEDOUT;
+		if ((r = read(fd, buf + got, sizeof buf - 1 - got)) <= 0)
+			return r < 0 ? -errno : -ECONNRESET;
+		got += (size_t)r;
+	}
+	return memcmp(buf, "+PONG\r\n", 7) ? -EPROTO : 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000L + t.tv_nsec / 1000000;
+}
+
+/* Waits until the server on port answers PING, or it exited, or KV_START_MS passed. */
+static int wait_ready(struct kv_server *s)
+{
+	long t0 = now_ms();
+	int status;
+
+	for (;;) {
+		int fd = dial(s->port), rc = fd < 0 ? fd : ping(fd, 1000);
+		if (fd >= 0)
+			close(fd);
+		if (rc == 0)
+			return 0;
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			guard_del(s->pid);
+			s->pid = 0;
+			return -ECHILD;
+		}
+		if (now_ms() - t0 > KV_START_MS)
+			return -ETIMEDOUT;
+		usleep(10000);
+	}
+}
+
+int kv_server_start(struct kv_server *s, char *err, size_t len)
+{
+	char port[16], maxclients[16];
+	char *kvd[] = {s->path, "--port", port, "--bind", "127.0.0.1", "--maxclients", maxclients, NULL};
+	char *redis[] = {s->path,    "--port",    port, "--bind",           "127.0.0.1", "--maxclients",
+			 maxclients, "--save",    "",   "--appendonly",     "no",        "--daemonize",
+			 "no",       "--logfile", "",   "--protected-mode", "no",        NULL};
+	int out = memfd_create("kv-server", MFD_CLOEXEC), rc;
+
+	err[0] = '\0';
+	if (out < 0)
+		return -errno;
+	if ((rc = s->port = free_port()) < 0)
+		goto out;
+	snprintf(port, sizeof port, "%d", s->port);
+	/* 10000 benchmark clients, the control connection and room for the idle-memory count. */
+	snprintf(maxclients, sizeof maxclients, "%d", 10100);
+	if ((rc = spawn(s->is_redis ? redis : kvd, s->cpu, out, out, &s->pid)) < 0) {
+		snprintf(err, len, "cannot start %s: %s", s->path, strerror(-rc));
+		goto out;
+	}
+	if ((rc = wait_ready(s)) < 0) {
+		char line[200];
+		last_line(out, line, sizeof line);
+		if (rc == -ECHILD)
+			snprintf(err, len, "%s exited at start%s%s", s->path, line[0] ? ": " : "", line);
+		else
+			snprintf(err, len, "%s did not answer PING on port %d within %d ms", s->path, s->port,
+				 KV_START_MS);
+		kv_server_stop(s);
+	}
+out:
+	close(out);
+	return rc;
+}
+
+void kv_server_stop(struct kv_server *s)
+{
+	if (s->pid <= 0)
+		return;
+	kill(-s->pid, SIGKILL);
+	kill(s->pid, SIGKILL);
+	while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	guard_del(s->pid);
+	s->pid = 0;
+}
+
+/* Waits for pid up to timeout_s on a pidfd, then kills its group: -ETIMEDOUT. */
+static int wait_bounded(pid_t pid, int timeout_s, int *status)
+{
+	int pfd = pidfd_open(pid, 0), rc = 0;
+	long t0 = now_ms();
+
+	while (waitpid(pid, status, WNOHANG) == 0) {
+		struct pollfd p = {.fd = pfd, .events = POLLIN};
+		long ms = timeout_s * 1000L - (now_ms() - t0);
+		if (ms <= 0) {
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			rc = -ETIMEDOUT;
+			break;
+		}
+		poll(&p, 1, (int)(pfd < 0 && ms > 10 ? 10 : ms));
+	}
+	if (pfd >= 0)
+		close(pfd);
+	guard_del(pid);
+	return rc;
+}
+
+/* The CSV field at *p (quoted), copied into buf; *p moves past it and its comma. */
+static void csv_field(const char **p, char *buf, size_t len)
+{
+	const char *s = *p;
+	size_t n = 0;
+	bool quoted = *s == '"';
+
+	s += quoted;
+	while (*s && (quoted ? *s != '"' : *s != ',' && *s != '\n')) {
+		if (n + 1 < len)
+			buf[n++] = *s;
+		s++;
+	}
+	buf[n] = '\0';
+	s += quoted && *s == '"';
+	s += *s == ',';
+	*p = s;
+}
+
+/*
+ * The line of test in redis-benchmark's CSV: "test","rps","avg_latency_ms","min_latency_ms",
+ * "p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms" (redis-benchmark 7). A test's
+ * name is upper case and may carry a remark: "LRANGE_100 (first 100 elements)".
+ */
+static int parse_csv(const char *csv, const char *test, struct kv_bench *b)
+{
+	size_t tn = strlen(test);
+
+	for (const char *p = csv; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		char f[8][96];
+		const char *q = p;
+		for (int i = 0; i < 8; i++)
+			csv_field(&q, f[i], sizeof f[i]);
+		if (strncasecmp(f[0], test, tn) || (f[0][tn] && f[0][tn] != ' '))
+			continue;
+		b->rps = strtod(f[1], NULL);
+		b->p50_ms = strtod(f[4], NULL);
+		b->p99_ms = strtod(f[6], NULL);
+		return b->rps > 0 ? 0 : -EPROTO;
+	}
+	return -ENOENT;
+}
+
+int kv_benchmark(int port, int cpu, const char *test, long n, int clients, int pipeline, struct kv_bench *out,
+		 char *err, size_t len)
+{
+	char sport[16], sn[24], sc[16], sp[16], *csv = NULL;
+	char *argv[KV_MAX_ARGS] = {
+		"redis-benchmark", "-h", "127.0.0.1", "-p", sport, "-t", (char *)test, "-n", sn, "-c", sc,
+		"--csv",           NULL};
+	int fd = memfd_create("kv-bench", MFD_CLOEXEC), status = 0, rc;
+	pid_t pid;
+
+	err[0] = '\0';
+	if (fd < 0)
+		return -errno;
+	snprintf(sport, sizeof sport, "%d", port);
+	snprintf(sn, sizeof sn, "%ld", n);
+	snprintf(sc, sizeof sc, "%d", clients);
+	snprintf(sp, sizeof sp, "%d", pipeline);
+	if (pipeline > 1) {
+		argv[12] = "-P";
+		argv[13] = sp;
+		argv[14] = NULL;
+	}
+	if ((rc = spawn(argv, cpu, fd, fd, &pid)) < 0) {
+		snprintf(err, len, "cannot run redis-benchmark: %s", strerror(-rc));
+		goto out;
+	}
+	if ((rc = wait_bounded(pid, KV_BENCH_S, &status)) < 0) {
+		snprintf(err, len, "redis-benchmark -t %s did not finish within %d s", test, KV_BENCH_S);
+		goto out;
+	}
+	csv = slurp(fd);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || !csv || (rc = parse_csv(csv, test, out)) < 0) {
+		char line[200];
+		last_line(fd, line, sizeof line);
+		snprintf(err, len, "redis-benchmark -t %s failed: %s", test,
+			 line[0] ? line : "no result line");
+		rc = -EIO;
+	}
+out:
+	free(csv);
+	close(fd);
+	return rc;
+}
+
+long kv_rss(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : kb * 1024;
+}
+
+/*
+ * Connects all n first (non-blocking, so the server's backlog is the only queue), then PINGs
+ * each: a server that answered has accepted and registered the connection.
+ */
+int kv_open_idle(int port, int n, int *fds)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((fds[i] = dial(port)) < 0) {
+			rc = fds[i];
+			goto fail;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if ((rc = ping(fds[i], 5000)) < 0) {
+			i = n;
+			goto fail;
+		}
+	return 0;
+fail:
+	while (i-- > 0)
+		close(fds[i]);
+	return rc;
+}
+
+void kv_version(const char *prog, char *buf, size_t len)
+{
+	char *argv[] = {(char *)prog, "--version", NULL};
+	int fd = memfd_create("kv-version", MFD_CLOEXEC), status;
+	pid_t pid;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	if (spawn(argv, -1, fd, fd, &pid) == 0 && wait_bounded(pid, 10, &status) == 0)
+		last_line(fd, buf, len);
+	close(fd);
+}
