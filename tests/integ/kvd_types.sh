@@ -290,7 +290,7 @@ EXPIRETIME e
 SET e v3
 TTL e
 SETEX e 1000 v
-PTTL e
+TTL e
 GETEX e PERSIST
 TTL e
 GETEX e EXAT 4102444800
@@ -636,7 +636,7 @@ OK
 OK
 (integer) -1
 OK
-(integer) 1000000
+(integer) 1000
 "v"
 (integer) -1
 "v"
