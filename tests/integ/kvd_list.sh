@@ -6,134 +6,12 @@
 # a disconnected waiter.
 # Without redis-server, the replies it gave (7.0.15), recorded below, are the reference.
 . "$(dirname "$0")/tap.bash"
+. "$(dirname "$0")/kvd_lib.bash"
 
-KVD="$SYSLAB_BIN/kvd"
-if [ ! -x "$KVD" ]; then
-	echo "1..0 # SKIP $KVD is not built"
-	exit 77
-fi
-if ! command -v python3 >/dev/null; then
-	echo "1..0 # SKIP python3 (the RESP client of this test) is missing"
-	exit 77
-fi
-
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-# start_server NAME CMD...: starts a server on $TMP/NAME.sock and waits for its socket.
-start_server() {
-	local name=$1
-	shift
-	"$@" >"$TMP/$name.log" 2>&1 &
-	pids+=($!)
-	for _ in $(seq 200); do
-		[ -S "$TMP/$name.sock" ] && return 0
-		sleep 0.02
-	done
-	echo "# $name did not start: $(cat "$TMP/$name.log")"
-	return 1
-}
-
-cat >"$TMP/drv.py" <<'PY'
-import socket, sys, shlex, time
-
-def enc(args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
-
-class Conn:
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX)
-        self.s.settimeout(10)
-        self.s.connect(path)
-        self.buf = b""
-    def _fill(self):
-        d = self.s.recv(65536)
-        if not d:
-            raise EOFError("connection closed")
-        self.buf += d
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            self._fill()
-        i = self.buf.index(b"\r\n")
-        l, self.buf = self.buf[:i], self.buf[i + 2:]
-        return l
-    def read(self):
-        l = self._line()
-        t, out = l[:1], l + b"\r\n"
-        if t in b"$=!":
-            n = int(l[1:])
-            if n >= 0:
-                while len(self.buf) < n + 2:
-                    self._fill()
-                out += self.buf[:n + 2]
-                self.buf = self.buf[n + 2:]
-        elif t in b"*~%>":
-            n = int(l[1:]) * (2 if t == b"%" else 1)
-            for _ in range(max(n, 0)):
-                out += self.read()
-        return out
-    def send(self, *args):
-        self.s.sendall(enc([a if isinstance(a, bytes) else a.encode() for a in args]))
-    def cmd(self, *args):
-        self.send(*args)
-        return self.read()
-
-def show(b):
-    return repr(b)[2:-1]
-
-def parse(line):
-    # Shell-like words; \xNN and \r\n escapes give binary arguments.
-    return [a.encode("latin1").decode("unicode_escape").encode("latin1") for a in shlex.split(line)]
-
-def script(path):
-    # One command a line: "cmd -> reply". A line "!cmd" runs without comparing its reply (HELLO).
-    c = Conn(path)
-    for line in sys.stdin:
-        line = line.rstrip("\n")
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("@zscanall "):
-            print(line, "->", zscan_all(c, *parse(line[10:])))
-            continue
-        if line.startswith("!"):
-            c.cmd(*parse(line[1:]))
-            print(line, "-> (not compared)")
-            continue
-        print(line, "->", show(c.cmd(*parse(line))))
-
-def zscan_all(c, key, *opts):
-    # A whole ZSCAN iteration, as a sorted list of distinct pairs: cursors and order may differ.
-    cursor, seen = b"0", set()
-    for _ in range(100000):
-        r = c.cmd(b"ZSCAN", key, cursor, *opts)
-        if not r.startswith(b"*2\r\n"):
-            return show(r)
-        c2 = Conn.__new__(Conn)
-        c2.buf, c2.s = r[4:], None
-        cursor = c2.read().split(b"\r\n")[1]
-        items = c2.read().split(b"\r\n")[1:-1]
-        vals = items[1::2]
-        seen.update(zip(vals[0::2], vals[1::2]))
-        if cursor == b"0":
-            return "%d pairs %s" % (len(seen), show(b" ".join(m + b"=" + s for m, s in sorted(seen))))
-    return "no end"
-
-def wait_blocked(c, n):
-    # Until INFO says n clients are blocked: a waiting client is then certainly registered.
-    for _ in range(1000):
-        info = c.cmd("INFO", "clients")
-        if b"blocked_clients:%d\r\n" % n in info:
-            return "blocked %d" % n
-        time.sleep(0.005)
-    return "not blocked %d" % n
+cat >"$TMP/blocking.py" <<'PY'
+import socket, sys, time
+sys.path.insert(0, sys.argv[2])
+from kvd_resp import Conn, show, wait_blocked
 
 def blocking(path):
     new = lambda: Conn(path)
@@ -211,8 +89,8 @@ def blocking(path):
     out.append("ping " + show(a.cmd("PING")) + " " + show(b.cmd("PING")))
     print("\n".join(out))
 
-if __name__ == "__main__":
-    {"script": script, "blocking": blocking}[sys.argv[1]](sys.argv[2])
+
+blocking(sys.argv[1])
 PY
 
 cat >"$TMP/cmds" <<'CMDS'
@@ -671,40 +549,20 @@ ref=recorded
 if command -v redis-server >/dev/null &&
 	start_server redis redis-server --port 0 --unixsocket "$TMP/redis.sock" --save "" --appendonly no; then
 	ref=redis-server
-	python3 "$TMP/drv.py" script "$TMP/redis.sock" <"$TMP/cmds" >"$TMP/expected"
+	python3 "$(dirname "$0")/kvd_resp.py" script "$TMP/redis.sock" <"$TMP/cmds" >"$TMP/expected"
 fi
 echo "# reference: $ref"
 
-# compare NAME GOT EXPECTED: one assertion per line.
-compare() {
-	local name=$1 n=0 shown=0
-	local -a got want
-	mapfile -t got <"$2"
-	mapfile -t want <"$3"
-	[ "${#got[@]}" -eq "${#want[@]}" ]
-	ok $? "$name: as many replies as $ref (${#got[@]} and ${#want[@]})"
-	for ((n = 0; n < ${#want[@]}; n++)); do
-		if [ "${got[n]:-}" = "${want[n]}" ]; then
-			ok 0 "$name: ${want[n]%% -> *}"
-		else
-			ok 1 "$name: ${want[n]%% -> *}"
-			if [ $((shown++)) -lt 10 ]; then
-				echo "#   kvd:  ${got[n]:-(nothing)}"
-				echo "#   want: ${want[n]}"
-			fi
-		fi
-	done
-}
 
-python3 "$TMP/drv.py" script "$TMP/kvd.sock" <"$TMP/cmds" >"$TMP/got" 2>"$TMP/drv.err"
+python3 "$(dirname "$0")/kvd_resp.py" script "$TMP/kvd.sock" <"$TMP/cmds" >"$TMP/got" 2>"$TMP/drv.err"
 ok $? "the command script ran against kvd"
 [ -s "$TMP/drv.err" ] && sed 's/^/#   /' "$TMP/drv.err"
 compare "list" "$TMP/got" "$TMP/expected"
 
 if [ "$ref" = redis-server ]; then
-	python3 "$TMP/drv.py" blocking "$TMP/redis.sock" >"$TMP/blocking.expected"
+	python3 "$TMP/blocking.py" "$TMP/redis.sock" "$(dirname "$0")" >"$TMP/blocking.expected"
 fi
-python3 "$TMP/drv.py" blocking "$TMP/kvd.sock" >"$TMP/blocking.got" 2>"$TMP/drv.err"
+python3 "$TMP/blocking.py" "$TMP/kvd.sock" "$(dirname "$0")" >"$TMP/blocking.got" 2>"$TMP/drv.err"
 ok $? "the blocking scenarios ran against kvd"
 [ -s "$TMP/drv.err" ] && sed 's/^/#   /' "$TMP/drv.err"
 compare blocking "$TMP/blocking.got" "$TMP/blocking.expected"
