@@ -225,6 +225,36 @@ void db_flush(struct db *db)
 		flush_one(&dbs[i]);
 }
 
+void db_drop_if_empty(struct db *db, const struct karg *key, const struct kobj *o)
+{
+	if (kobj_length(o) == 0)
+		db_delete(db, key);
+	else
+		multi_touch_key(db, key);
+}
+
+void db_remove_members(struct client *c, int type, void (*free_val)(union dict_val *v))
+{
+	bool wrong;
+	struct kobj *o = db_write_typed(c, &c->argv[1], type, &wrong);
+	struct dict *d;
+	long long n = 0;
+
+	if (!o) {
+		if (!wrong)
+			reply_int(c, 0);
+		return;
+	}
+	d = type == KV_HASH ? o->u.hash : o->u.set;
+	for (int i = 2; i < c->argc && dict_size(d); i++)
+		n += dict_delete(d, c->argv[i].p, c->argv[i].n, free_val);
+	if (n) {
+		db_drop_if_empty(c->db, &c->argv[1], o);
+		kvd_dirty(c, n);
+	}
+	reply_int(c, n);
+}
+
 void db_touch(struct db *db, const struct karg *key)
 {
 	multi_touch_key(db, key);

@@ -217,6 +217,30 @@ bool scan_parse(struct client *c, int cursor_idx, bool allow_type, struct scan_a
 	return true;
 }
 
+struct kobj *scan_lookup(struct client *c, int type, struct scan_args *a)
+{
+	int argc = c->argc;
+	bool wrong, cursor_ok;
+	struct kobj *o;
+
+	/* The cursor alone first: argc is cut so that the options wait for the key's check. */
+	c->argc = 3;
+	cursor_ok = scan_parse(c, 2, false, a);
+	c->argc = argc;
+	if (!cursor_ok)
+		return NULL;
+	o = db_read_typed(c, &c->argv[1], type, &wrong);
+	if (wrong)
+		return NULL;
+	if (!o) {
+		reply_array(c, 2);
+		reply_bulk(c, "0", 1);
+		reply_array(c, 0);
+		return NULL;
+	}
+	return scan_parse(c, 2, false, a) ? o : NULL;
+}
+
 struct key_batch {
 	const struct dict_entry **e;
 	size_t n, cap;

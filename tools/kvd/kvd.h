@@ -39,8 +39,8 @@ struct kobj {
 	union {
 		struct {
 			size_t len, cap;
-			char *ptr; /* cap + 1 bytes, NUL-terminated, binary safe */
-		} s;               /* KV_STRING */
+			char *ptr;  /* cap + 1 bytes, NUL-terminated, binary safe */
+		} s;                /* KV_STRING */
 		struct klist *list; /* KV_LIST */
 		struct dict *hash;  /* KV_HASH: field -> v.ptr (struct blob *) */
 		struct dict *set;   /* KV_SET: member -> nothing */
@@ -52,7 +52,7 @@ struct kobj *kobj_new_list(void);
 struct kobj *kobj_new_hash(void);
 struct kobj *kobj_new_set(void);
 struct kobj *kobj_new_zset(void);
-void kobj_free(struct kobj *o); /* NULL is fine; frees what the value owns too */
+void kobj_free(struct kobj *o);                   /* NULL is fine; frees what the value owns too */
 const char *kobj_type_name(const struct kobj *o); /* "string", "list", ... as TYPE says */
 /* Elements (LIST), fields (HASH), members (SET, ZSET), or 1 for a string. */
 size_t kobj_length(const struct kobj *o);
@@ -62,8 +62,7 @@ size_t kobj_length(const struct kobj *o);
  * lists in order (a = element), hashes (a = field, b = value), sets (a = member), sorted sets in
  * order (a = member, score). Implemented per type in the type's module (list_visit, zset_visit).
  */
-typedef void (*kobj_visit_fn)(void *ctx, const char *a, size_t an, const char *b, size_t bn,
-			      double score);
+typedef void (*kobj_visit_fn)(void *ctx, const char *a, size_t an, const char *b, size_t bn, double score);
 void kobj_visit(const struct kobj *o, kobj_visit_fn fn, void *ctx);
 void list_visit(const struct klist *l, kobj_visit_fn fn, void *ctx);
 void zset_visit(const struct zset *z, kobj_visit_fn fn, void *ctx);
@@ -86,11 +85,11 @@ struct db;
 struct kcmd;
 
 enum client_flags {
-	CF_MULTI = 1u << 0,         /* between MULTI and EXEC: commands are queued */
-	CF_DIRTY_CAS = 1u << 1,     /* a WATCHed key changed: EXEC answers null */
-	CF_DIRTY_EXEC = 1u << 2,    /* a queued command was refused: EXEC answers EXECABORT */
-	CF_BLOCKED = 1u << 3,       /* waiting in BLPOP and friends */
-	CF_REEXEC = 1u << 4,        /* a blocked command run again because a key it waits on is ready */
+	CF_MULTI = 1u << 0,      /* between MULTI and EXEC: commands are queued */
+	CF_DIRTY_CAS = 1u << 1,  /* a WATCHed key changed: EXEC answers null */
+	CF_DIRTY_EXEC = 1u << 2, /* a queued command was refused: EXEC answers EXECABORT */
+	CF_BLOCKED = 1u << 3,    /* waiting in BLPOP and friends */
+	CF_REEXEC = 1u << 4,     /* a blocked command run again because a key it waits on is ready */
 	CF_CLOSE_AFTER_REPLY = 1u << 5,
 	CF_CLOSE_ASAP = 1u << 6,    /* output limit, protocol error: closed in the before-sleep step */
 	CF_AUTHENTICATED = 1u << 7, /* or no --requirepass */
@@ -114,7 +113,7 @@ struct client {
 /* ---- the command table ------------------------------------------------------------------- */
 
 enum kcmd_flags {
-	KC_WRITE = 1u << 0,    /* may change the keyspace: propagated to the AOF when it does */
+	KC_WRITE = 1u << 0, /* may change the keyspace: propagated to the AOF when it does */
 	KC_READONLY = 1u << 1,
 	KC_DENYOOM = 1u << 2,
 	KC_FAST = 1u << 3,
@@ -151,47 +150,48 @@ extern const struct kcmd kvd_cmds_aof[];    /* aof.c: BGREWRITEAOF */
  * Appended to the client's output buffer and written before the loop sleeps. Each builds one RESP
  * value in the client's protocol (2 or 3). Replies to the AOF's fake client are dropped.
  */
-void reply_ok(struct client *c);                          /* +OK */
-void reply_simple(struct client *c, const char *s);       /* +s */
-void reply_error(struct client *c, const char *msg);      /* -msg; msg starts with its code: "ERR ..." */
+void reply_ok(struct client *c);                     /* +OK */
+void reply_simple(struct client *c, const char *s);  /* +s */
+void reply_error(struct client *c, const char *msg); /* -msg; msg starts with its code: "ERR ..." */
 void reply_errorf(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void reply_int(struct client *c, long long v);            /* :v */
+void reply_int(struct client *c, long long v);              /* :v */
 void reply_bulk(struct client *c, const void *p, size_t n); /* $n bytes */
 void reply_bulk_cstr(struct client *c, const char *s);
-void reply_bulk_ll(struct client *c, long long v);         /* a number as a bulk string */
-void reply_double(struct client *c, double d);             /* RESP3 ",d"; RESP2 a bulk string, as Redis prints it */
-void reply_null(struct client *c);                         /* RESP2 "$-1"; RESP3 "_" */
-void reply_null_array(struct client *c);                   /* RESP2 "*-1"; RESP3 "_" */
-void reply_bool(struct client *c, bool b);                 /* RESP3 "#t"/"#f"; RESP2 :1/:0 */
-void reply_array(struct client *c, long n);                /* "*n", then n values */
-void reply_map(struct client *c, long n);                  /* RESP3 "%n"; RESP2 "*2n", then 2n values */
-void reply_set(struct client *c, long n);                  /* RESP3 "~n"; RESP2 "*n" */
+void reply_bulk_ll(struct client *c, long long v); /* a number as a bulk string */
+void reply_double(struct client *c, double d);     /* RESP3 ",d"; RESP2 a bulk string, as Redis prints it */
+void reply_null(struct client *c);                 /* RESP2 "$-1"; RESP3 "_" */
+void reply_null_array(struct client *c);           /* RESP2 "*-1"; RESP3 "_" */
+void reply_bool(struct client *c, bool b);         /* RESP3 "#t"/"#f"; RESP2 :1/:0 */
+void reply_array(struct client *c, long n);        /* "*n", then n values */
+void reply_map(struct client *c, long n);          /* RESP3 "%n"; RESP2 "*2n", then 2n values */
+void reply_set(struct client *c, long n);          /* RESP3 "~n"; RESP2 "*n" */
 void reply_verbatim(struct client *c, const char *p, size_t n); /* RESP3 "=n txt:..."; RESP2 bulk */
 /* A length not known yet: a handle, then reply_set_deferred_* once the values are appended. */
 void *reply_defer(struct client *c);
 void reply_set_deferred_array(struct client *c, void *handle, long n);
-void reply_set_deferred_map(struct client *c, void *handle, long n);   /* n pairs */
+void reply_set_deferred_map(struct client *c, void *handle, long n); /* n pairs */
 void reply_set_deferred_set(struct client *c, void *handle, long n);
 
 /* Redis's error strings, shared so that every module says them the same way. */
-#define KERR_WRONGTYPE  "WRONGTYPE Operation against a key holding the wrong kind of value"
-#define KERR_NOT_INT    "ERR value is not an integer or out of range"
-#define KERR_NOT_FLOAT  "ERR value is not a valid float"
-#define KERR_SYNTAX     "ERR syntax error"
-#define KERR_OVERFLOW   "ERR increment or decrement would overflow"
-#define KERR_NO_KEY     "ERR no such key"
-#define KERR_OUT_RANGE  "ERR index out of range"
-#define KERR_NOT_POS    "ERR value is out of range, must be positive"
-#define KERR_OOM        "OOM command not allowed when used memory > 'maxmemory'."
-#define KERR_TIMEOUT    "ERR timeout is not a float or out of range"
+#define KERR_WRONGTYPE   "WRONGTYPE Operation against a key holding the wrong kind of value"
+#define KERR_NOT_INT     "ERR value is not an integer or out of range"
+#define KERR_NOT_FLOAT   "ERR value is not a valid float"
+#define KERR_SYNTAX      "ERR syntax error"
+#define KERR_OVERFLOW    "ERR increment or decrement would overflow"
+#define KERR_NO_KEY      "ERR no such key"
+#define KERR_OUT_RANGE   "ERR index out of range"
+#define KERR_NOT_POS     "ERR value is out of range, must be positive"
+#define KERR_OOM         "OOM command not allowed when used memory > 'maxmemory'."
+#define KERR_TIMEOUT     "ERR timeout is not a float or out of range"
 #define KERR_TIMEOUT_NEG "ERR timeout is negative"
 
 /* Argument parsing as Redis does it (string2ll / strtold rules): true, or false after replying. */
-bool arg_ll(struct client *c, const struct karg *a, long long *v);   /* KERR_NOT_INT */
-bool arg_double(struct client *c, const struct karg *a, double *v);  /* KERR_NOT_FLOAT; "inf" ok, nan refused */
-bool arg_eq(const struct karg *a, const char *word);                 /* case-insensitive */
-bool str_to_ll(const char *p, size_t n, long long *v);               /* no reply: exact Redis string2ll */
-bool str_to_double(const char *p, size_t n, double *v);              /* no reply */
+bool arg_ll(struct client *c, const struct karg *a, long long *v); /* KERR_NOT_INT */
+bool arg_double(struct client *c, const struct karg *a,
+		double *v);                             /* KERR_NOT_FLOAT; "inf" ok, nan refused */
+bool arg_eq(const struct karg *a, const char *word);    /* case-insensitive */
+bool str_to_ll(const char *p, size_t n, long long *v);  /* no reply: exact Redis string2ll */
+bool str_to_double(const char *p, size_t n, double *v); /* no reply */
 /* Formats d as Redis does for replies and INCRBYFLOAT (%.17g; "inf", "-inf"). Returns the length. */
 int fmt_double(char *buf, size_t len, double d);
 int fmt_long_double(char *buf, size_t len, long double d); /* INCRBYFLOAT, HINCRBYFLOAT (%.17Lf trimmed) */
@@ -238,6 +238,16 @@ struct db *db_get(int id); /* 0 <= id < KVD_DBNUM */
  * db_touch for each key it changed; db_set/db_add/db_delete already do it.
  */
 void db_touch(struct db *db, const struct karg *key);
+/*
+ * After a command removed elements of o, the value at key: deletes the key when o is left empty
+ * (an empty container is no key, as in Redis), else marks it changed for WATCH.
+ */
+void db_drop_if_empty(struct db *db, const struct karg *key, const struct kobj *o);
+/*
+ * HDEL and SREM: removes the fields or members argv[2..] of the hash or set (type) at argv[1],
+ * freeing each value with free_val (may be NULL); replies how many were there.
+ */
+void db_remove_members(struct client *c, int type, void (*free_val)(union dict_val *v));
 /* The core's side of db_touch and db_flush (multi.c, block.c). */
 void multi_touch_key(struct db *db, const struct karg *key);
 void multi_touch_db(struct db *db); /* FLUSHDB, FLUSHALL: every watched key of db is dirty */
@@ -254,6 +264,12 @@ struct scan_args {
 };
 /* Parses the cursor at argv[cursor_idx] and the options after it; false after replying an error. */
 bool scan_parse(struct client *c, int cursor_idx, bool allow_type, struct scan_args *a);
+/*
+ * HSCAN and SSCAN's first steps, in Redis's order: the cursor, then the key, then the options. The
+ * value at argv[1] (of type) with *a parsed, or NULL when the reply is made: an error, or the
+ * empty scan of a missing key.
+ */
+struct kobj *scan_lookup(struct client *c, int type, struct scan_args *a);
 
 /*
  * keys.c: the reply of HSCAN and SSCAN (and ZSCAN if it likes): [next cursor, elements] from one
@@ -309,11 +325,11 @@ struct kvd_config {
 	char bind[64];
 	char unixsocket[108];
 	int maxclients;
-	char *requirepass;            /* NULL: none */
-	int timeout_s;                /* idle clients, 0: never */
-	long long proto_max_bulk_len; /* 512 MB */
+	char *requirepass;                   /* NULL: none */
+	int timeout_s;                       /* idle clients, 0: never */
+	long long proto_max_bulk_len;        /* 512 MB */
 	long long client_query_buffer_limit; /* 1 GB */
-	long long obuf_hard, obuf_soft; /* client-output-buffer-limit normal: 0 0 0 as Redis's default */
+	long long obuf_hard, obuf_soft;      /* client-output-buffer-limit normal: 0 0 0 as Redis's default */
 	int obuf_soft_s;
 	bool appendonly;
 	int appendfsync; /* 0 no, 1 everysec, 2 always */
@@ -347,7 +363,7 @@ void aof_feed(int dbid, int argc, const struct karg *argv);
  * replies). everysec: fsync at most once a second, in the background.
  */
 int aof_flush_before_sleep(void);
-void aof_cron(void);         /* rewrite child reaping, everysec fsync */
+void aof_cron(void);                  /* rewrite child reaping, everysec fsync */
 void aof_info(char *buf, size_t len); /* INFO persistence lines */
 
 #endif

@@ -58,14 +58,6 @@ static const struct blob *hash_get(struct kobj *o, const struct karg *f)
 }
 
 /* After fields went: an empty hash is no key at all. */
-static void hash_drop_if_empty(struct client *c, struct kobj *o, const struct karg *key)
-{
-	if (dict_size(o->u.hash) == 0)
-		db_delete(c->db, key);
-	else
-		multi_touch_key(c->db, key);
-}
-
 static void hset_generic(struct client *c, bool hmset)
 {
 	struct kobj *o;
@@ -155,22 +147,7 @@ static void hmget_cmd(struct client *c)
 
 static void hdel_cmd(struct client *c)
 {
-	bool wrong;
-	struct kobj *o = db_write_typed(c, &c->argv[1], KV_HASH, &wrong);
-	long long n = 0;
-
-	if (!o) {
-		if (!wrong)
-			reply_int(c, 0);
-		return;
-	}
-	for (int i = 2; i < c->argc && dict_size(o->u.hash); i++)
-		n += dict_delete(o->u.hash, c->argv[i].p, c->argv[i].n, free_blob_val);
-	if (n) {
-		hash_drop_if_empty(c, o, &c->argv[1]);
-		kvd_dirty(c, n);
-	}
-	reply_int(c, n);
+	db_remove_members(c, KV_HASH, free_blob_val);
 }
 
 static void hlen_cmd(struct client *c)
@@ -401,27 +378,9 @@ static void hrandfield_cmd(struct client *c)
 static void hscan_cmd(struct client *c)
 {
 	struct scan_args a;
-	bool wrong;
 	struct kobj *o;
 
-	/* Redis checks the cursor, then the key, and only then the options: argc is cut to parse the cursor
-	 * alone. */
-	int argc = c->argc;
-	c->argc = 3;
-	bool cursor_ok = scan_parse(c, 2, false, &a);
-	c->argc = argc;
-	if (!cursor_ok)
-		return;
-	o = db_read_typed(c, &c->argv[1], KV_HASH, &wrong);
-	if (wrong)
-		return;
-	if (!o) {
-		reply_array(c, 2);
-		reply_bulk(c, "0", 1);
-		reply_array(c, 0);
-		return;
-	}
-	if (!scan_parse(c, 2, false, &a))
+	if (!(o = scan_lookup(c, KV_HASH, &a)))
 		return;
 	if (dict_size(o->u.hash) <= HASH_SMALL) {
 		a.cursor = 0;

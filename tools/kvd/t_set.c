@@ -53,32 +53,9 @@ static void sadd_cmd(struct client *c)
 }
 
 /* After members went: an empty set is no key at all. */
-static void set_drop_if_empty(struct client *c, struct kobj *o, const struct karg *key)
-{
-	if (dict_size(o->u.set) == 0)
-		db_delete(c->db, key);
-	else
-		multi_touch_key(c->db, key);
-}
-
 static void srem_cmd(struct client *c)
 {
-	bool wrong;
-	struct kobj *o = db_write_typed(c, &c->argv[1], KV_SET, &wrong);
-	long long n = 0;
-
-	if (!o) {
-		if (!wrong)
-			reply_int(c, 0);
-		return;
-	}
-	for (int i = 2; i < c->argc && dict_size(o->u.set); i++)
-		n += dict_delete(o->u.set, c->argv[i].p, c->argv[i].n, NULL);
-	if (n) {
-		set_drop_if_empty(c, o, &c->argv[1]);
-		kvd_dirty(c, n);
-	}
-	reply_int(c, n);
+	db_remove_members(c, KV_SET, NULL);
 }
 
 static void sismember_cmd(struct client *c)
@@ -171,7 +148,7 @@ static void spop_count(struct client *c, struct kobj *o, unsigned long long coun
 		dict_unlink(o->u.set, picked[i]->key, picked[i]->klen);
 		dict_entry_free(picked[i]);
 	}
-	set_drop_if_empty(c, o, key);
+	db_drop_if_empty(c->db, key, o);
 out:
 	free(picked);
 	free(log);
@@ -214,7 +191,7 @@ static void spop_cmd(struct client *c)
 	kvd_propagate_as(c, 3, argv);
 	dict_unlink(o->u.set, e->key, e->klen);
 	dict_entry_free(e);
-	set_drop_if_empty(c, o, &c->argv[1]);
+	db_drop_if_empty(c->db, &c->argv[1], o);
 }
 
 static void srandmember_count(struct client *c, long long l)
@@ -311,7 +288,7 @@ static void smove_cmd(struct client *c)
 		reply_int(c, 0);
 		return;
 	}
-	set_drop_if_empty(c, so, src);
+	db_drop_if_empty(c->db, src, so);
 	if (!dso) {
 		dso = kobj_new_set();
 		if (!dso || db_add(c->db, dst, dso) != 0) {
@@ -529,27 +506,9 @@ out:
 static void sscan_cmd(struct client *c)
 {
 	struct scan_args a;
-	bool wrong;
 	struct kobj *o;
 
-	/* Redis checks the cursor, then the key, and only then the options: argc is cut to parse the cursor
-	 * alone. */
-	int argc = c->argc;
-	c->argc = 3;
-	bool cursor_ok = scan_parse(c, 2, false, &a);
-	c->argc = argc;
-	if (!cursor_ok)
-		return;
-	o = db_read_typed(c, &c->argv[1], KV_SET, &wrong);
-	if (wrong)
-		return;
-	if (!o) {
-		reply_array(c, 2);
-		reply_bulk(c, "0", 1);
-		reply_array(c, 0);
-		return;
-	}
-	if (!scan_parse(c, 2, false, &a))
+	if (!(o = scan_lookup(c, KV_SET, &a)))
 		return;
 	scan_dict_reply(c, o->u.set, &a, 0);
 }
