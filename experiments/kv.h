@@ -20,9 +20,23 @@ struct kv_server {
 	char skip[200];   /* why it cannot be measured here, "" when it can */
 };
 
-/* What one redis-benchmark run of one test reports. */
+/* One redis-benchmark run: `-t tests -n n -c clients [-P pipeline] --csv` against a server. */
+struct kv_bench_run {
+	int port;          /* the server's */
+	pid_t server;      /* its process, whose CPU time is read between the tests */
+	int cpu;           /* redis-benchmark pinned there, -1: not pinned */
+	const char *tests; /* redis-benchmark's -t list: "set,get" */
+	long n;            /* requests per test */
+	int clients, pipeline;
+};
+
+/* One test's line of a run, with the CPU time each side spent from the previous line to this one. */
 struct kv_bench {
+	char test[96]; /* redis-benchmark's name: "GET", "LRANGE_100 (first 100 elements)" */
 	double rps, p50_ms, p99_ms;
+	double server_ns; /* the server's on-CPU time (all its threads), -1 when unreadable */
+	double client_ns; /* redis-benchmark's, -1 when unreadable */
+	double wall_ns;
 };
 
 /*
@@ -34,11 +48,14 @@ int kv_server_start(struct kv_server *s, char *err, size_t len);
 void kv_server_stop(struct kv_server *s);
 
 /*
- * Runs `redis-benchmark -t test -n n -c clients [-P pipeline] --csv` against port, pinned to cpu
- * (-1: not pinned), and parses the test's line. 0, or -errno with why in err.
+ * Runs redis-benchmark as run says, reading the server's and its own CPU time (schedstat) as each
+ * CSV line arrives. Returns the number of lines in out[max] (in redis-benchmark's order, which may
+ * hold lines of tests not asked for: LRANGE's LPUSH), or -errno with why in err.
  */
-int kv_benchmark(int port, int cpu, const char *test, long n, int clients, int pipeline, struct kv_bench *out,
-		 char *err, size_t len);
+int kv_benchmark(const struct kv_bench_run *run, struct kv_bench *out, int max, char *err, size_t len);
+
+/* The on-CPU nanoseconds of all pid's threads so far (/proc/PID/task/TID/schedstat), or -1. */
+long long kv_cpu_ns(pid_t pid);
 
 /* The server's resident memory in bytes (VmRSS), or -1. */
 long kv_rss(pid_t pid);

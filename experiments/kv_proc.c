@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* kv_proc: starts kvd and redis-server, runs redis-benchmark against them and reads their memory. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -341,70 +342,189 @@ static void csv_field(const char **p, char *buf, size_t len)
 }
 
 /*
- * The line of test in redis-benchmark's CSV: "test","rps","avg_latency_ms","min_latency_ms",
+ * One line of redis-benchmark's CSV: "test","rps","avg_latency_ms","min_latency_ms",
  * "p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms" (redis-benchmark 7). A test's
- * name is upper case and may carry a remark: "LRANGE_100 (first 100 elements)".
+ * name is upper case and may carry a remark: "LRANGE_100 (first 100 elements)". 0, or -ENOENT for
+ * the header and anything else.
  */
-static int parse_csv(const char *csv, const char *test, struct kv_bench *b)
+static int parse_csv_line(const char *line, struct kv_bench *b)
 {
-	size_t tn = strlen(test);
+	char f[8][96];
+	const char *q = line;
 
-	for (const char *p = csv; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		char f[8][96];
-		const char *q = p;
-		for (int i = 0; i < 8; i++)
-			csv_field(&q, f[i], sizeof f[i]);
-		if (strncasecmp(f[0], test, tn) || (f[0][tn] && f[0][tn] != ' '))
-			continue;
-		b->rps = strtod(f[1], NULL);
-		b->p50_ms = strtod(f[4], NULL);
-		b->p99_ms = strtod(f[6], NULL);
-		return b->rps > 0 ? 0 : -EPROTO;
-	}
-	return -ENOENT;
+	if (line[0] != '"')
+		return -ENOENT;
+	for (int i = 0; i < 8; i++)
+		csv_field(&q, f[i], sizeof f[i]);
+	if (!strcmp(f[0], "test"))
+		return -ENOENT;
+	snprintf(b->test, sizeof b->test, "%s", f[0]);
+	b->rps = strtod(f[1], NULL);
+	b->p50_ms = strtod(f[4], NULL);
+	b->p99_ms = strtod(f[6], NULL);
+	return b->rps > 0 ? 0 : -ENOENT;
 }
 
-int kv_benchmark(int port, int cpu, const char *test, long n, int clients, int pipeline, struct kv_bench *out,
-		 char *err, size_t len)
+long long kv_cpu_ns(pid_t pid)
 {
-	char sport[16], sn[24], sc[16], sp[16], *csv = NULL;
-	char *argv[KV_MAX_ARGS] = {
-		"redis-benchmark", "-h", "127.0.0.1", "-p", sport, "-t", (char *)test, "-n", sn, "-c", sc,
-		"--csv",           NULL};
-	int fd = memfd_create("kv-bench", MFD_CLOEXEC), status = 0, rc;
+	char path[64], line[128];
+	long long sum = 0, ns;
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	if (!(dir = opendir(path)))
+		return -1;
+	while ((d = readdir(dir))) {
+		FILE *f;
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/task/%.20s/schedstat", (int)pid, d->d_name);
+		if (!(f = fopen(path, "re")))
+			continue; /* the thread exited meanwhile */
+		if (fgets(line, sizeof line, f) && sscanf(line, "%lld", &ns) == 1)
+			sum += ns;
+		fclose(f);
+	}
+	closedir(dir);
+	return sum;
+}
+
+static long long now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* The state of one run while its lines come in: the counters at the previous line. */
+struct bench_reader {
+	const struct kv_bench_run *run;
+	pid_t client;
+	long long server0, client0, t0;
+	struct kv_bench *out;
+	int max, n;
+	char last[200]; /* the last line that was not a result, for the error */
+};
+
+/* A whole line from redis-benchmark: the counters are read now, as close to the test's end as can be. */
+static void on_line(struct bench_reader *rd, char *line)
+{
+	long long srv = kv_cpu_ns(rd->run->server), cli = kv_cpu_ns(rd->client), t = now_ns();
+	struct kv_bench b = {0};
+
+	line[strcspn(line, "\r")] = '\0';
+	if (parse_csv_line(line, &b) == 0 && rd->n < rd->max) {
+		b.server_ns = srv >= 0 && rd->server0 >= 0 ? (double)(srv - rd->server0) : -1;
+		b.client_ns = cli >= 0 && rd->client0 >= 0 ? (double)(cli - rd->client0) : -1;
+		b.wall_ns = (double)(t - rd->t0);
+		rd->out[rd->n++] = b;
+	} else if (line[0] && line[0] != '"') {
+		snprintf(rd->last, sizeof rd->last, "%.160s", line);
+	}
+	rd->server0 = srv;
+	rd->client0 = cli >= 0 ? cli : rd->client0;
+	rd->t0 = t;
+}
+
+/* Reads fd until EOF or the deadline, handing each line to on_line. 0 or -ETIMEDOUT. */
+static int read_lines(int fd, struct bench_reader *rd, long long deadline)
+{
+	char buf[4096];
+	size_t have = 0;
+
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		long long left = (deadline - now_ns()) / 1000000;
+		ssize_t r;
+		char *nl;
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&p, 1, (int)(left > 1000 ? 1000 : left)) < 0 && errno != EINTR)
+			return -errno;
+		if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		if ((r = read(fd, buf + have, sizeof buf - 1 - have)) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		have += (size_t)r;
+		buf[have] = '\0';
+		while ((nl = strchr(buf, '\n'))) {
+			*nl = '\0';
+			on_line(rd, buf);
+			have -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, have + 1);
+		}
+		if (have == sizeof buf - 1) /* a line longer than anything redis-benchmark writes */
+			have = 0;
+	}
+	if (have) {
+		buf[have] = '\0';
+		on_line(rd, buf);
+	}
+	return 0;
+}
+
+/*
+ * redis-benchmark's stdout is a pipe, which stdio buffers fully: stdbuf -oL makes it write each
+ * CSV line as its test ends, so that the CPU counters can be read between tests.
+ */
+int kv_benchmark(const struct kv_bench_run *run, struct kv_bench *out, int max, char *err, size_t len)
+{
+	char sport[16], sn[24], sc[16], sp[16];
+	char *argv[KV_MAX_ARGS] = {"stdbuf", "-oL",       "redis-benchmark",
+				   "-h",     "127.0.0.1", "-p",
+				   sport,    "-t",        (char *)run->tests,
+				   "-n",     sn,          "-c",
+				   sc,       "--csv",     NULL};
+	struct bench_reader rd = {.run = run, .out = out, .max = max};
+	int pfd[2], status = 0, rc;
 	pid_t pid;
 
 	err[0] = '\0';
-	if (fd < 0)
+	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
-	snprintf(sport, sizeof sport, "%d", port);
-	snprintf(sn, sizeof sn, "%ld", n);
-	snprintf(sc, sizeof sc, "%d", clients);
-	snprintf(sp, sizeof sp, "%d", pipeline);
-	if (pipeline > 1) {
-		argv[12] = "-P";
-		argv[13] = sp;
-		argv[14] = NULL;
+	snprintf(sport, sizeof sport, "%d", run->port);
+	snprintf(sn, sizeof sn, "%ld", run->n);
+	snprintf(sc, sizeof sc, "%d", run->clients);
+	snprintf(sp, sizeof sp, "%d", run->pipeline);
+	if (run->pipeline > 1) {
+		argv[14] = "-P";
+		argv[15] = sp;
+		argv[16] = NULL;
 	}
-	if ((rc = spawn(argv, cpu, fd, fd, &pid)) < 0) {
-		snprintf(err, len, "cannot run redis-benchmark: %s", strerror(-rc));
+	rd.server0 = kv_cpu_ns(run->server);
+	rd.t0 = now_ns();
+	rc = spawn(argv, run->cpu, pfd[1], pfd[1], &pid);
+	close(pfd[1]);
+	if (rc < 0) {
+		snprintf(err, len, "cannot run stdbuf redis-benchmark: %s", strerror(-rc));
 		goto out;
 	}
-	if ((rc = wait_bounded(pid, KV_BENCH_S, &status)) < 0) {
-		snprintf(err, len, "redis-benchmark -t %s did not finish within %d s", test, KV_BENCH_S);
+	rd.client = pid;
+	rd.client0 = 0; /* a new process: everything it spends counts */
+	rc = read_lines(pfd[0], &rd, rd.t0 + KV_BENCH_S * 1000000000LL);
+	if (rc < 0)
+		kill(-pid, SIGKILL);
+	wait_bounded(pid, rc < 0 ? 1 : KV_BENCH_S, &status);
+	if (rc < 0) {
+		snprintf(err, len, "redis-benchmark -t %s did not finish within %d s", run->tests,
+			 KV_BENCH_S);
 		goto out;
 	}
-	csv = slurp(fd);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) || !csv || (rc = parse_csv(csv, test, out)) < 0) {
-		char line[200];
-		last_line(fd, line, sizeof line);
-		snprintf(err, len, "redis-benchmark -t %s failed: %s", test,
-			 line[0] ? line : "no result line");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || !rd.n) {
+		snprintf(err, len, "redis-benchmark -t %s failed: %s", run->tests,
+			 rd.last[0] ? rd.last : "no result line");
 		rc = -EIO;
+		goto out;
 	}
+	rc = rd.n;
 out:
-	free(csv);
-	close(fd);
+	close(pfd[0]);
 	return rc;
 }
 
