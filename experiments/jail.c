@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 #include "experiment.h"
+#include "fdtext.h"
 #include "jail.h"
 
 #define MS        1000000ull
@@ -69,7 +69,7 @@ static int case_run(void *arg, uint64_t iters, struct bench_sample *s)
 			return rc;
 		}
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			jail_first_line(c->errfd, c->failed, sizeof c->failed);
+			fdtext_line(c->errfd, false, 160, c->failed, sizeof c->failed);
 			if (!c->failed[0])
 				snprintf(c->failed, sizeof c->failed, "exit status %d",
 					 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));

@@ -89,9 +89,6 @@ int jail_cmd_run(struct jail_cmd *c, int errfd, uint64_t *ns, int *status);
  */
 int jail_cmd_try(struct jail_cmd *c, const char *package, char *why, size_t len);
 
-/* The first non-blank line fd holds (from offset 0), at most 160 characters, into buf. */
-void jail_first_line(int fd, char *buf, size_t len);
-
 /* The first line `argv[0] argv[1]...` prints (stdout, else stderr), e.g. a --version. "" on failure. */
 void jail_output_line(char *const argv[], char *buf, size_t len);
 

@@ -16,6 +16,7 @@
 
 #include <syslab/clock.h>
 
+#include "fdtext.h"
 #include "jail.h"
 
 #define RUN_TIMEOUT_MS 30000
@@ -159,26 +160,6 @@ int jail_cmd_run(struct jail_cmd *c, int errfd, uint64_t *ns, int *status)
 	return rc;
 }
 
-void jail_first_line(int fd, char *buf, size_t len)
-{
-	struct stat st;
-	char *s = NULL, *p;
-	ssize_t got;
-
-	buf[0] = '\0';
-	if (fd < 0 || fstat(fd, &st) < 0 || !(s = malloc((size_t)st.st_size + 1)))
-		return;
-	got = pread(fd, s, (size_t)st.st_size, 0);
-	s[got > 0 ? got : 0] = '\0';
-	for (p = s; *p && !buf[0];) {
-		size_t n = strcspn(p, "\n");
-		if (strspn(p, " \t\r") < n)
-			snprintf(buf, len, "%.*s", (int)(n < 160 ? n : 160), p);
-		p += n + (p[n] == '\n');
-	}
-	free(s);
-}
-
 int jail_cmd_try(struct jail_cmd *c, const char *package, char *why, size_t len)
 {
 	int out = memfd_create("jail-out", MFD_CLOEXEC), errfd = memfd_create("jail-err", MFD_CLOEXEC);
@@ -204,9 +185,9 @@ int jail_cmd_try(struct jail_cmd *c, const char *package, char *why, size_t len)
 		snprintf(why, len, "cannot run %s: %s", c->v[0], strerror(-rc));
 	if (rc || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		goto out;
-	jail_first_line(errfd, line, sizeof line);
+	fdtext_line(errfd, false, 160, line, sizeof line);
 	if (!line[0])
-		jail_first_line(out, line, sizeof line);
+		fdtext_line(out, false, 160, line, sizeof line);
 	if (WIFEXITED(status) && line[0])
 		snprintf(why, len, "%s", line);
 	else if (WIFEXITED(status))
@@ -232,6 +213,6 @@ void jail_output_line(char *const argv[], char *buf, size_t len)
 	if (out < 0)
 		return;
 	if (spawn(argv, out, out, NULL, &status) == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		jail_first_line(out, buf, len);
+		fdtext_line(out, false, 160, buf, len);
 	close(out);
 }

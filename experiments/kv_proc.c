@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdtext.h"
 #include "kv.h"
 #include "sigguard.h"
 
@@ -136,37 +137,6 @@ out:
 	return rc;
 }
 
-/* Everything fd holds (from offset 0), NUL-terminated, or NULL. */
-static char *slurp(int fd)
-{
-	struct stat st;
-	size_t got = 0;
-	ssize_t r;
-	char *s;
-
-	if (fstat(fd, &st) < 0 || !(s = malloc((size_t)st.st_size + 1)))
-		return NULL;
-	while (got < (size_t)st.st_size && (r = pread(fd, s + got, (size_t)st.st_size - got, (off_t)got)) > 0)
-		got += (size_t)r;
-	s[got] = '\0';
-	return s;
-}
-
-/* The last line of fd that says anything (a server's reason to exit comes last), into buf. */
-static void last_line(int fd, char *buf, size_t len)
-{
-	char *s = slurp(fd), *p = s;
-
-	buf[0] = '\0';
-	while (p && *p) {
-		size_t n = strcspn(p, "\n");
-		if (strspn(p, " \t\r") < n)
-			snprintf(buf, len, "%.*s", (int)(n < 160 ? n : 160), p);
-		p += n + (p[n] == '\n');
-	}
-	free(s);
-}
-
 static int free_port(void)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -273,7 +243,7 @@ int kv_server_start(struct kv_server *s, char *err, size_t len)
 	}
 	if ((rc = wait_ready(s)) < 0) {
 		char line[200];
-		last_line(out, line, sizeof line);
+		fdtext_line(out, true, 160, line, sizeof line);
 		if (rc == -ECHILD)
 			snprintf(err, len, "%s exited at start%s%s", s->path, line[0] ? ": " : "", line);
 		else
@@ -580,6 +550,6 @@ void kv_version(const char *prog, char *buf, size_t len)
 	if (fd < 0)
 		return;
 	if (spawn(argv, -1, fd, fd, &pid) == 0 && wait_bounded(pid, 10, &status) == 0)
-		last_line(fd, buf, len);
+		fdtext_line(fd, true, 160, buf, len);
 	close(fd);
 }

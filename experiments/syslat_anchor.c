@@ -22,6 +22,7 @@
 
 #include <syslab/tmpdir.h>
 
+#include "fdtext.h"
 #include "sigguard.h"
 #include "syslat_anchor.h"
 
@@ -92,37 +93,6 @@ void anchor_command(const struct anchor_run *a, char *buf, size_t len)
 		return;
 	for (int i = 0; b.v[i] && at < len; i++)
 		at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? " " : "", b.v[i]);
-}
-
-/* Everything fd holds (from offset 0), NUL-terminated, or NULL. */
-static char *slurp(int fd)
-{
-	struct stat st;
-	size_t got = 0;
-	ssize_t r;
-	char *s;
-
-	if (fstat(fd, &st) < 0 || !(s = malloc((size_t)st.st_size + 1)))
-		return NULL;
-	while (got < (size_t)st.st_size && (r = pread(fd, s + got, (size_t)st.st_size - got, (off_t)got)) > 0)
-		got += (size_t)r;
-	s[got] = '\0';
-	return s;
-}
-
-/* The first line of fd that says anything, into buf. */
-static void first_line(int fd, char *buf, size_t len)
-{
-	char *s = slurp(fd), *p = s;
-
-	buf[0] = '\0';
-	while (p && *p && !buf[0]) {
-		size_t n = strcspn(p, "\n");
-		if (strspn(p, " \t\r") < n)
-			snprintf(buf, len, "%.*s", (int)(n < 200 ? n : 200), p);
-		p += n + (p[n] == '\n');
-	}
-	free(s);
 }
 
 /*
@@ -280,7 +250,7 @@ static int probe(enum anchor_tool t, char *ver, size_t vlen, char *why, size_t l
 		snprintf(why, len, "%s %s failed", argv[0], argv[1]);
 		rc = -EIO;
 	}
-	first_line(out, ver, vlen);
+	fdtext_line(out, false, 200, ver, vlen);
 	close(out);
 	return rc;
 }
@@ -319,7 +289,7 @@ static json_t *json_from(const char *text, char c)
 /* fio's JSON report (on stdout) and its clat log in dir. */
 static int fio_results(int out, const char *dir, struct hist *h, double *p50_ns, char *err, size_t len)
 {
-	char path[PATH_MAX + 32], line[256], *text = slurp(out);
+	char path[PATH_MAX + 32], line[256], *text = fdtext_slurp(out);
 	json_t *root = text ? json_from(text, '{') : NULL, *p50;
 	unsigned long n = 0;
 	FILE *log = NULL;
@@ -363,7 +333,7 @@ static int cmp_i64(const void *x, const void *y)
 /* ioping -J prints an array: an object per request ("io": "time" in ns, "ignored"), then statistics. */
 static int ioping_results(int out, struct hist *h, double *p50_ns, char *err, size_t len)
 {
-	char *text = slurp(out);
+	char *text = fdtext_slurp(out);
 	json_t *root = text ? json_from(text, '[') : NULL;
 	size_t n = 0, total = json_array_size(root);
 	int64_t *t = malloc((total + 1) * sizeof *t);
@@ -459,9 +429,9 @@ static void failure(const char *tool, int status, int out, int errfd, char *err,
 {
 	char msg[256];
 
-	first_line(errfd, msg, sizeof msg);
+	fdtext_line(errfd, false, 200, msg, sizeof msg);
 	if (!msg[0])
-		first_line(out, msg, sizeof msg);
+		fdtext_line(out, false, 200, msg, sizeof msg);
 	if (WIFEXITED(status))
 		snprintf(err, len, "%s exited with status %d: %s", tool, WEXITSTATUS(status), msg);
 	else
