@@ -61,6 +61,8 @@ run "$K" --help
 ok $? "--help lists the options"
 run "$K" --bogus 1
 expect_fail 1 "unknown option --bogus" "an unknown option: one line, exit 1"
+run "$K" --bogus
+expect_fail 1 "unknown option --bogus" "an unknown option without a value: unknown, not a missing value"
 run "$K" --port 70000
 expect_fail 1 "invalid value for --port" "a port out of range: one line, exit 1"
 run "$K" --appendfsync sometimes

@@ -137,6 +137,35 @@ static void set_defaults(void)
 	kvd_cfg.daemonize_never = true;
 }
 
+/* Every option apply_option takes, each with a value. */
+static const char *const option_names[] = {"port",
+					   "bind",
+					   "maxclients",
+					   "timeout",
+					   "requirepass",
+					   "unixsocket",
+					   "appendonly",
+					   "appendfsync",
+					   "dir",
+					   "appendfilename",
+					   "hz",
+					   "proto-max-bulk-len",
+					   "client-query-buffer-limit",
+					   "client-output-buffer-limit-normal",
+					   "client-output-buffer-limit",
+					   "save",
+					   "loglevel",
+					   "daemonize",
+					   NULL};
+
+static bool option_known(const char *opt)
+{
+	for (int i = 0; option_names[i]; i++)
+		if (!strcmp(opt, option_names[i]))
+			return true;
+	return false;
+}
+
 static void apply_option(const char *opt, const char *v)
 {
 	if (!strcmp(opt, "port"))
@@ -202,6 +231,8 @@ static void parse_options(int argc, char **argv)
 		}
 		if (strncmp(a, "--", 2) || !a[2])
 			die("unexpected argument '%s' (see --help)", a);
+		if (!option_known(a + 2))
+			die("unknown option %s (see --help)", a);
 		if (i + 1 >= argc)
 			die("option %s needs a value", a);
 		apply_option(a + 2, argv[++i]);
