@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "childwait.h"
 #include "fdtext.h"
 #include "kv.h"
 #include "sigguard.h"
@@ -268,26 +269,10 @@ void kv_server_stop(struct kv_server *s)
 	s->pid = 0;
 }
 
-/* Waits for pid up to timeout_s on a pidfd, then kills its group: -ETIMEDOUT. */
+/* childwait_bounded, and pid is no longer the signal guard's to kill. */
 static int wait_bounded(pid_t pid, int timeout_s, int *status)
 {
-	int pfd = pidfd_open(pid, 0), rc = 0;
-	long t0 = now_ms();
-
-	while (waitpid(pid, status, WNOHANG) == 0) {
-		struct pollfd p = {.fd = pfd, .events = POLLIN};
-		long ms = timeout_s * 1000L - (now_ms() - t0);
-		if (ms <= 0) {
-			kill(-pid, SIGKILL);
-			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-				;
-			rc = -ETIMEDOUT;
-			break;
-		}
-		poll(&p, 1, (int)(pfd < 0 && ms > 10 ? 10 : ms));
-	}
-	if (pfd >= 0)
-		close(pfd);
+	int rc = childwait_bounded(pid, timeout_s, status);
 	guard_del(pid);
 	return rc;
 }

@@ -22,6 +22,7 @@
 
 #include <syslab/tmpdir.h>
 
+#include "childwait.h"
 #include "fdtext.h"
 #include "sigguard.h"
 #include "syslat_anchor.h"
@@ -122,38 +123,6 @@ static _Noreturn void child(char *const argv[], int cpu, int out, int errfd, int
 }
 
 /*
- * Waits for pid on a pidfd: the caller's SIGCHLD is left alone, and nothing wakes up on the
- * measured CPU while the tool runs (without a pidfd it polls every 10 ms). After timeout_s it
- * kills the process group: -ETIMEDOUT.
- */
-static int wait_bounded(pid_t pid, int timeout_s, int *status)
-{
-	int pfd = pidfd_open(pid, 0), rc = 0;
-	struct timespec t0, t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (waitpid(pid, status, WNOHANG) == 0) {
-		struct pollfd p = {.fd = pfd, .events = POLLIN};
-		long ms;
-
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		ms = timeout_s * 1000L - (t.tv_sec - t0.tv_sec) * 1000L - (t.tv_nsec - t0.tv_nsec) / 1000000;
-		if (ms <= 0) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-				;
-			rc = -ETIMEDOUT;
-			break;
-		}
-		poll(&p, 1, (int)(pfd < 0 && ms > 10 ? 10 : ms));
-	}
-	if (pfd >= 0)
-		close(pfd);
-	return rc;
-}
-
-/*
  * A fatal signal while a tool runs (Ctrl-C reaches only our process group: the tool has its own)
  * must not leave the tool running or its directory behind. The handler kills the tool's group,
  * unlinks the files fio writes, removes the directory and dies of the signal as it would have.
@@ -226,7 +195,7 @@ static int spawn(char *const argv[], int cpu, int timeout_s, int out, int errfd,
 			snprintf(err, len, "cannot run %s: %s", argv[0], strerror(e));
 		goto out;
 	}
-	if ((rc = wait_bounded(pid, timeout_s, status)) < 0)
+	if ((rc = childwait_bounded(pid, timeout_s, status)) < 0)
 		snprintf(err, len, "%s did not finish within %d s and was killed", argv[0], timeout_s);
 out:
 	close(pipefd[0]);
