@@ -3,6 +3,7 @@
 # on unix sockets and killed at exit, and the line-by-line comparison of two servers' replies.
 # Source it after tap.bash.
 KVD="$SYSLAB_BIN/kvd"
+KVD_RESP="$(dirname "${BASH_SOURCE[0]}")/kvd_resp.py"
 if [ ! -x "$KVD" ]; then
 	echo "1..0 # SKIP $KVD is not built"
 	exit 77
@@ -53,4 +54,22 @@ compare() {
 			fi
 		fi
 	done
+}
+
+# compare_script NAME: kvd (and redis-server, when installed, as the reference; else the replies
+# recorded in $TMP/expected) on unix sockets, $TMP/cmds run through both, the replies compared.
+# Sets $ref to what the reference was.
+compare_script() {
+	start_server kvd "$KVD" --port 0 --unixsocket "$TMP/kvd.sock" || exit 1
+	ref=recorded
+	if command -v redis-server >/dev/null &&
+		start_server redis redis-server --port 0 --unixsocket "$TMP/redis.sock" --save "" --appendonly no; then
+		ref=redis-server
+		python3 "$KVD_RESP" script "$TMP/redis.sock" <"$TMP/cmds" >"$TMP/expected"
+	fi
+	echo "# reference: $ref"
+	python3 "$KVD_RESP" script "$TMP/kvd.sock" <"$TMP/cmds" >"$TMP/got" 2>"$TMP/drv.err"
+	ok $? "the command script ran against kvd"
+	[ -s "$TMP/drv.err" ] && sed 's/^/#   /' "$TMP/drv.err"
+	compare "$1" "$TMP/got" "$TMP/expected"
 }

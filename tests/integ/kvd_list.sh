@@ -544,20 +544,7 @@ timed out while woken for nothing *-1\r\n
 ping +PONG\r\n +PONG\r\n
 EXPECTED
 
-start_server kvd "$KVD" --port 0 --unixsocket "$TMP/kvd.sock" || exit 1
-ref=recorded
-if command -v redis-server >/dev/null &&
-	start_server redis redis-server --port 0 --unixsocket "$TMP/redis.sock" --save "" --appendonly no; then
-	ref=redis-server
-	python3 "$(dirname "$0")/kvd_resp.py" script "$TMP/redis.sock" <"$TMP/cmds" >"$TMP/expected"
-fi
-echo "# reference: $ref"
-
-
-python3 "$(dirname "$0")/kvd_resp.py" script "$TMP/kvd.sock" <"$TMP/cmds" >"$TMP/got" 2>"$TMP/drv.err"
-ok $? "the command script ran against kvd"
-[ -s "$TMP/drv.err" ] && sed 's/^/#   /' "$TMP/drv.err"
-compare "list" "$TMP/got" "$TMP/expected"
+compare_script list
 
 if [ "$ref" = redis-server ]; then
 	python3 "$TMP/blocking.py" "$TMP/redis.sock" "$(dirname "$0")" >"$TMP/blocking.expected"

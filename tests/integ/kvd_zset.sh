@@ -489,20 +489,7 @@ zrange d 0 -1 withscores -> *2\r\n*2\r\n$1\r\nx\r\n,1.5\r\n*2\r\n$1\r\ny\r\n,2.5
 !hello 2 -> (not compared)
 EXPECTED
 
-start_server kvd "$KVD" --port 0 --unixsocket "$TMP/kvd.sock" || exit 1
-ref=recorded
-if command -v redis-server >/dev/null &&
-	start_server redis redis-server --port 0 --unixsocket "$TMP/redis.sock" --save "" --appendonly no; then
-	ref=redis-server
-	python3 "$(dirname "$0")/kvd_resp.py" script "$TMP/redis.sock" <"$TMP/cmds" >"$TMP/expected"
-fi
-echo "# reference: $ref"
-
-
-python3 "$(dirname "$0")/kvd_resp.py" script "$TMP/kvd.sock" <"$TMP/cmds" >"$TMP/got" 2>"$TMP/drv.err"
-ok $? "the command script ran against kvd"
-[ -s "$TMP/drv.err" ] && sed 's/^/#   /' "$TMP/drv.err"
-compare "zset" "$TMP/got" "$TMP/expected"
+compare_script zset
 
 kill -0 "${pids[0]}"
 ok $? "kvd is still running"
