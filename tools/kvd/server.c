@@ -106,15 +106,15 @@ void client_mark_close(struct client *c)
 /* Commands left in query buffers (a client's turn ran out, or it was unblocked). */
 static void run_pending_input(void)
 {
-	struct clist todo = srv.pending_input;
+	struct clist batch = srv.pending_input;
 	struct client *c;
 
-	if (!todo.head)
+	if (!batch.head)
 		return;
 	/* Detached: a client that runs out of turn again goes on the (fresh) list for next time. */
 	srv.pending_input = (struct clist){0};
-	while ((c = todo.head)) {
-		clist_remove(&todo, c, CL_PIN);
+	while ((c = batch.head)) {
+		clist_remove(&batch, c, CL_PIN);
 		c->core->cflags &= ~CC_PENDING_INPUT;
 		proto_process_pending(c);
 	}

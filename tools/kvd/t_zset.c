@@ -322,6 +322,16 @@ static void zrevrank_command(struct client *c)
 	zrank_generic(c, true);
 }
 
+/* ZCOUNT, ZLEXCOUNT: how many elements from first to last (NULL: none), by their ranks. */
+static void reply_span(struct client *c, struct kobj *o, struct zset_node *first, struct zset_node *last)
+{
+	if (!first)
+		reply_int(c, 0);
+	else
+		reply_int(c, (long long)(zset_node_rank(o->u.zset, last) - zset_node_rank(o->u.zset, first) +
+					 1));
+}
+
 static void zcount_command(struct client *c)
 {
 	struct zrange_score r;
@@ -335,12 +345,7 @@ static void zcount_command(struct client *c)
 	if (wrong)
 		return;
 	struct zset_node *first = o ? zset_first_in_score(o->u.zset, &r) : NULL;
-	if (!first) {
-		reply_int(c, 0);
-		return;
-	}
-	struct zset_node *last = zset_last_in_score(o->u.zset, &r);
-	reply_int(c, (long long)(zset_node_rank(o->u.zset, last) - zset_node_rank(o->u.zset, first) + 1));
+	reply_span(c, o, first, first ? zset_last_in_score(o->u.zset, &r) : NULL);
 }
 
 static void zlexcount_command(struct client *c)
@@ -356,12 +361,7 @@ static void zlexcount_command(struct client *c)
 	if (wrong)
 		return;
 	struct zset_node *first = o ? zset_first_in_lex(o->u.zset, &r) : NULL;
-	if (!first) {
-		reply_int(c, 0);
-		return;
-	}
-	struct zset_node *last = zset_last_in_lex(o->u.zset, &r);
-	reply_int(c, (long long)(zset_node_rank(o->u.zset, last) - zset_node_rank(o->u.zset, first) + 1));
+	reply_span(c, o, first, first ? zset_last_in_lex(o->u.zset, &r) : NULL);
 }
 
 /* ---- ZRANGE and its family ----------------------------------------------------------------- */
