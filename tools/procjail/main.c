@@ -5,6 +5,7 @@
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,7 +159,8 @@ static int child_main(void *arg)
 	 * host's cgroup tree is out of reach after pivot_root); only then the cgroup namespace.
 	 */
 	static struct jail_go g; /* a cgroup is large for the clone()'s stack */
-	if (read_full(c->sync_rd, &g, sizeof g) != 0 || g.go != 'g')
+	if (read_full(c->sync_rd, &g, offsetof(struct jail_go, cg)) != 0 || g.go != 'g' ||
+	    (g.have_cg && read_full(c->sync_rd, &g.cg, sizeof g.cg) != 0))
 		_exit(JAIL_EXIT_ERROR);
 	close(c->sync_rd);
 	if (g.have_cg && cgroup_attach(&g.cg, 0, err, sizeof err) != 0)
@@ -262,7 +264,8 @@ static int start_parent(const struct jail_opts *o, pid_t pid, int sync_wr, struc
 	struct jail_go go = {.go = 'g', .have_cg = *have_cg};
 	if (*have_cg)
 		go.cg = *cg;
-	if (write_full(sync_wr, &go, sizeof go) != 0)
+	/* The group's ~16 KiB only when there is one. */
+	if (write_full(sync_wr, &go, *have_cg ? sizeof go : offsetof(struct jail_go, cg)) != 0)
 		return 0;
 	return 0;
 }
