@@ -37,7 +37,16 @@ struct evloop {
 	bool no_sleep;
 	evloop_hook_fn before_sleep;
 	void *before_sleep_arg;
+	int64_t busy_poll_ns;         /* 0: sleep at once */
+	unsigned long long busy_hits; /* polls that found an event */
 };
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 int64_t evloop_now_ms(void)
 {
@@ -194,6 +203,39 @@ void evloop_no_sleep(struct evloop *l)
 	l->no_sleep = true;
 }
 
+void evloop_set_busy_poll(struct evloop *l, unsigned usec)
+{
+	l->busy_poll_ns = (int64_t)(usec > 1000000 ? 1000000 : usec) * 1000;
+	l->busy_hits = 0;
+}
+
+unsigned long long evloop_busy_poll_hits(const struct evloop *l)
+{
+	return l->busy_hits;
+}
+
+/*
+ * Polls (epoll_wait with no timeout) for up to the loop's busy-poll time, but not beyond
+ * timeout_ms (-1: no timer): the number of events, 0 when none came, or -1 with errno.
+ */
+static int busy_poll(struct evloop *l, int timeout_ms)
+{
+	int64_t end = now_ns(), spin = l->busy_poll_ns;
+	int n;
+
+	if (timeout_ms >= 0 && (int64_t)timeout_ms * 1000000 < spin)
+		spin = (int64_t)timeout_ms * 1000000;
+	end += spin;
+	do {
+		n = epoll_wait(l->epfd, l->events, l->setsize, 0);
+		if (n)
+			break;
+	} while (!l->stop && now_ns() < end);
+	if (n > 0)
+		l->busy_hits++;
+	return n;
+}
+
 /* Milliseconds until the nearest timer, -1 when there is none. */
 static int next_timeout(const struct evloop *l)
 {
@@ -254,7 +296,9 @@ int evloop_run_once(struct evloop *l, bool block)
 		l->before_sleep(l, l->before_sleep_arg);
 	timeout = (block && !l->no_sleep && !l->stop) ? next_timeout(l) : 0;
 	l->no_sleep = false;
-	n = epoll_wait(l->epfd, l->events, l->setsize, timeout);
+	n = timeout && l->busy_poll_ns ? busy_poll(l, timeout) : 0;
+	if (n == 0)
+		n = epoll_wait(l->epfd, l->events, l->setsize, timeout);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	for (int i = 0; i < n; i++) {

@@ -50,6 +50,16 @@ int evloop_timer_del(struct evloop *l, long long id); /* 0, or -ENOENT */
 
 /* fn runs each iteration just before the loop waits for events (NULL: none). */
 void evloop_set_before_sleep(struct evloop *l, evloop_hook_fn fn, void *arg);
+
+/*
+ * Before sleeping, poll for events for up to usec microseconds (0, the default: sleep at once;
+ * at most 1 s), never past the nearest timer. A thread asleep in epoll_wait must be woken by
+ * whoever makes its fd ready, and that one pays for the wake-up: on loopback, the client. Polling
+ * spends this thread's idle CPU to spare them that. Clears the loop's poll count.
+ */
+void evloop_set_busy_poll(struct evloop *l, unsigned usec);
+/* How many of the loop's polls found an event before it would have slept. */
+unsigned long long evloop_busy_poll_hits(const struct evloop *l);
 /* The next wait does not sleep (the before-sleep hook left work for the next iteration). */
 void evloop_no_sleep(struct evloop *l);
 

@@ -71,6 +71,12 @@ run "$K" --proto-max-bulk-len 12q
 expect_fail 1 "proto-max-bulk-len" "a bad size: one line, exit 1"
 run "$K" --port
 expect_fail 1 "needs a value" "a missing value: one line, exit 1"
+run "$K" --busy-poll -1
+expect_fail 1 "invalid value for --busy-poll" "a negative --busy-poll: one line, exit 1"
+run "$K" --busy-poll 1000001
+expect_fail 1 "invalid value for --busy-poll" "a --busy-poll over 1 s: one line, exit 1"
+run "$K" --busy-poll 5us
+expect_fail 1 "invalid value for --busy-poll" "a --busy-poll with a unit: one line, exit 1"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 -c 'import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen(); time.sleep(5)' "$port" &
@@ -232,6 +238,34 @@ grep -q "closed ASAP for overcoming of output buffer limits" "$TMP/o.log"
 ok $? "and the server logs why"
 [ "$(raw "$TMP/o.sock" 'b"PING\r\n"')" = "b'+PONG\\r\\n'" ]
 ok $? "the server still answers others"
+
+# --busy-poll: the server polls before it sleeps; it still serves many clients at once and says
+# in INFO how often a poll found work.
+start b --busy-poll 200
+got=$(python3 - "$TMP/b.sock" <<'EOF'
+import sys, time; sys.path.insert(0, sys.argv[1].rsplit("/", 1)[0]); from raw import conn
+cs = [conn(sys.argv[1]) for _ in range(20)]
+ok = 0
+for r in range(50):
+    for i, s in enumerate(cs): s.sendall(b"INCR n%d\r\n" % i)
+    for i, s in enumerate(cs):
+        want = b":%d\r\n" % (r + 1); d = b""
+        while len(d) < len(want): d += s.recv(100)
+        ok += d == want
+print(ok)
+EOF
+)
+[ "$got" = 1000 ]
+ok $? "--busy-poll 200: 20 clients x 50 INCRs each answered in order ($got of 1000)"
+got=$(raw "$TMP/b.sock" 'b"CONFIG GET busy-poll\r\n"')
+[ "$got" = "b'*2\\r\\n\$9\\r\\nbusy-poll\\r\\n\$3\\r\\n200\\r\\n'" ]
+ok $? "CONFIG GET busy-poll gives the option's value ($got)"
+hits=$(raw "$TMP/b.sock" 'b"INFO stats\r\n"' | grep -o 'busy_poll_hits:[0-9]*' | cut -d: -f2)
+[ -n "$hits" ] && [ "$hits" -gt 0 ]
+ok $? "INFO counts the polls that found work (busy_poll_hits:$hits)"
+got=$(raw "$TMP/b.sock" 'b"CONFIG SET busy-poll -5\r\nCONFIG SET busy-poll 2000000\r\nCONFIG SET busy-poll 0\r\nCONFIG GET busy-poll\r\n"')
+[[ $got == "b\"-ERR CONFIG SET failed"*"busy-poll"*"-ERR CONFIG SET failed"*"+OK\\r\\n*2\\r\\n"*"\$1\\r\\n0\\r\\n\"" ]]
+ok $? "CONFIG SET busy-poll refuses -5 and 2000000, takes 0 ($got)"
 
 start q --client-query-buffer-limit 1mb
 got=$(raw "$TMP/q.sock" 'b"*2\r\n$4\r\nECHO\r\n$100000000\r\n" + b"x"*2000000' 1)

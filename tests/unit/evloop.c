@@ -2,7 +2,9 @@
 /* evloop: fd events over pipes and socketpairs, timers in order, the before-sleep hook, EPOLLOUT. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "syslab/evloop.h"
@@ -164,12 +166,76 @@ static void test_timers(void)
 	evloop_free(l);
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *write_later(void *arg)
+{
+	int fd = *(int *)arg;
+	struct timespec d = {0, 5 * 1000 * 1000};
+
+	nanosleep(&d, NULL);
+	if (write(fd, "late", 4) != 4)
+		return (void *)1;
+	return NULL;
+}
+
+/*
+ * Busy polling: an event that comes while the loop polls is taken from the poll (counted as a
+ * hit); a poll ends at the nearest timer, not at the end of its window; 0 turns it off.
+ */
+static void test_busy_poll(void)
+{
+	struct evloop *l;
+	pthread_t th;
+	int p[2];
+	int64_t t0;
+
+	evloop_new(&l, 16);
+	ok(pipe(p) == 0, "busy poll: pipe");
+	evloop_add(l, p[0], EVLOOP_READ, on_read, NULL);
+	evloop_set_busy_poll(l, 1000000);
+	is_int((int)evloop_busy_poll_hits(l), 0, "busy poll: no hit yet");
+	reads = 0;
+	ok(pthread_create(&th, NULL, write_later, &p[1]) == 0, "busy poll: a writer 5 ms later");
+	is_int(evloop_run(l), 0, "busy poll: the loop ran until the read stopped it");
+	pthread_join(th, NULL);
+	is_int(reads, 1, "busy poll: the late write was read");
+	is_str(got, "late", "busy poll: its data");
+	is_int((int)evloop_busy_poll_hits(l), 1, "busy poll: the poll found it (a hit, no sleep)");
+
+	norder = 0;
+	evloop_timer_add(l, 20, on_timer, (void *)7);
+	t0 = mono_ms();
+	while (norder < 1 && mono_ms() - t0 < 5000)
+		evloop_run_once(l, true);
+	is_int(norder, 1, "busy poll: a 20 ms timer fires while the loop polls");
+	ok(mono_ms() - t0 < 900, "busy poll: the poll ended at the timer, not at its 1 s window (%lld ms)",
+	   (long long)(mono_ms() - t0));
+
+	evloop_set_busy_poll(l, 0);
+	reads = 0;
+	ok(pthread_create(&th, NULL, write_later, &p[1]) == 0, "no busy poll: a writer 5 ms later");
+	evloop_run(l);
+	pthread_join(th, NULL);
+	is_int(reads, 1, "no busy poll: the write was read after a sleep");
+	is_int((int)evloop_busy_poll_hits(l), 0, "no busy poll: no hit counted");
+	close(p[0]);
+	close(p[1]);
+	evloop_free(l);
+}
+
 int main(void)
 {
 	test_pipe_read();
 	test_remove_in_callback();
 	test_epollout();
 	test_timers();
+	test_busy_poll();
 	printf("1..%d\n", tap_count);
 	return tap_failures ? 1 : 0;
 }

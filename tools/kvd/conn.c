@@ -673,10 +673,11 @@ static void info_stats(struct sbuf *b)
 		  "# Stats\r\ntotal_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
 		  "total_net_input_bytes:%lld\r\ntotal_net_output_bytes:%lld\r\nrejected_connections:%lld\r\n"
 		  "expired_keys:%lld\r\nkeyspace_hits:%lld\r\nkeyspace_misses:%lld\r\n"
-		  "total_commands_rejected:%lld\r\n",
+		  "total_commands_rejected:%lld\r\nbusy_poll_hits:%llu\r\n",
 		  kvd_stats.total_connections, kvd_stats.total_commands, kvd_stats.net_input_bytes,
 		  kvd_stats.net_output_bytes, kvd_stats.rejected_connections, kvd_stats.expired_keys,
-		  kvd_stats.keyspace_hits, kvd_stats.keyspace_misses, srv.stat_numcommands_rejected);
+		  kvd_stats.keyspace_hits, kvd_stats.keyspace_misses, srv.stat_numcommands_rejected,
+		  evloop_busy_poll_hits(srv.loop));
 }
 
 static void info_persistence(struct sbuf *b)
@@ -759,6 +760,7 @@ static const char *const config_names[] = {
 	"dir",
 	"appendfilename",
 	"hz",
+	"busy-poll",
 	"daemonize",
 	"save",
 	"databases",
@@ -801,6 +803,8 @@ static void config_value(const char *name, char *buf, size_t len)
 		snprintf(buf, len, "%s", kvd_cfg.appendfilename);
 	else if (!strcmp(name, "hz"))
 		snprintf(buf, len, "%d", kvd_cfg.hz);
+	else if (!strcmp(name, "busy-poll"))
+		snprintf(buf, len, "%d", kvd_cfg.busy_poll_us);
 	else if (!strcmp(name, "daemonize"))
 		snprintf(buf, len, "no");
 	else if (!strcmp(name, "save"))
@@ -845,7 +849,12 @@ static const char *config_set_one(const struct karg *name, const struct karg *va
 		return "argument too long";
 	memcpy(buf, val->p, val->n);
 	buf[val->n] = '\0';
-	if (arg_eq(name, "timeout") || arg_eq(name, "maxclients") || arg_eq(name, "hz")) {
+	if (arg_eq(name, "busy-poll")) {
+		if (!str_to_ll(val->p, val->n, &v) || v < 0 || v > 1000000)
+			return "argument must be a number of microseconds from 0 to 1000000";
+		kvd_cfg.busy_poll_us = (int)v;
+		evloop_set_busy_poll(srv.loop, (unsigned)v);
+	} else if (arg_eq(name, "timeout") || arg_eq(name, "maxclients") || arg_eq(name, "hz")) {
 		if (!str_to_ll(val->p, val->n, &v) || v < 0 || v > 2147483647)
 			return "argument couldn't be parsed into an integer";
 		if (arg_eq(name, "timeout"))

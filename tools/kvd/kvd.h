@@ -336,6 +336,7 @@ struct kvd_config {
 	char dir[4096];
 	char appendfilename[256];
 	int hz;
+	int busy_poll_us;     /* poll this long before the loop sleeps, 0: never (evloop_set_busy_poll) */
 	bool daemonize_never; /* kvd never daemonizes; for CONFIG GET daemonize */
 };
 extern struct kvd_config kvd_cfg;

@@ -21,7 +21,7 @@ static void usage(FILE *f)
 		"Usage: kvd [--port N] [--bind ADDR] [--unixsocket PATH] [--maxclients N] [--timeout SECS]\n"
 		"           [--requirepass PASS] [--appendonly yes|no] [--appendfsync always|everysec|no]\n"
 		"           [--dir DIR] [--appendfilename NAME] [--hz N] [--proto-max-bulk-len SIZE]\n"
-		"           [--client-query-buffer-limit SIZE]\n"
+		"           [--client-query-buffer-limit SIZE] [--busy-poll USECS]\n"
 		"           [--client-output-buffer-limit \"normal HARD SOFT SECS\"]\n"
 		"           [--client-output-buffer-limit-normal \"HARD SOFT SECS\"]\n"
 		"       kvd --help | --version\n"
@@ -149,6 +149,7 @@ static const char *const option_names[] = {"port",
 					   "dir",
 					   "appendfilename",
 					   "hz",
+					   "busy-poll",
 					   "proto-max-bulk-len",
 					   "client-query-buffer-limit",
 					   "client-output-buffer-limit-normal",
@@ -197,6 +198,8 @@ static void apply_option(const char *opt, const char *v)
 		copy_str(opt, kvd_cfg.appendfilename, sizeof(kvd_cfg.appendfilename), v);
 	else if (!strcmp(opt, "hz"))
 		kvd_cfg.hz = (int)parse_int(opt, v, 1, 500);
+	else if (!strcmp(opt, "busy-poll"))
+		kvd_cfg.busy_poll_us = (int)parse_int(opt, v, 0, 1000000);
 	else if (!strcmp(opt, "proto-max-bulk-len"))
 		kvd_cfg.proto_max_bulk_len = parse_size(opt, v, 1024 * 1024);
 	else if (!strcmp(opt, "client-query-buffer-limit"))
@@ -351,6 +354,7 @@ static int run_loop(void)
 	if (r)
 		die("cannot start the cron: %s", strerror(-r));
 	evloop_set_before_sleep(srv.loop, server_before_sleep, NULL);
+	evloop_set_busy_poll(srv.loop, (unsigned)kvd_cfg.busy_poll_us);
 	r = evloop_run(srv.loop);
 	if (r < 0)
 		kvd_log('#', "event loop failed: %s", strerror(-r));
