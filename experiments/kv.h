@@ -14,17 +14,20 @@ struct kv_server {
 	const char *name; /* "kvd", "redis" */
 	char path[4096];  /* the program */
 	bool is_redis;    /* redis-server's options (--save '' --appendonly no) */
+	int busy_poll_us; /* kvd's --busy-poll, 0: not given */
 	int cpu;          /* pinned there, or -1 */
 	int port;         /* loopback TCP, a free port */
 	pid_t pid;        /* 0 when not running */
 	char skip[200];   /* why it cannot be measured here, "" when it can */
 };
 
-/* One redis-benchmark run: `-t tests -n n -c clients [-P pipeline] --csv` against a server. */
+/* One redis-benchmark run: `-t tests -n n -c clients [-P pipeline] [--threads N] --csv`. */
 struct kv_bench_run {
-	int port;          /* the server's */
-	pid_t server;      /* its process, whose CPU time is read between the tests */
-	int cpu;           /* redis-benchmark pinned there, -1: not pinned */
+	int port;        /* the server's */
+	pid_t server;    /* its process, whose CPU time is read between the tests */
+	const int *cpus; /* redis-benchmark pinned to these CPUs; none: not pinned */
+	int ncpus;
+	int threads;       /* its --threads, 0 or 1: one thread (its default) */
 	const char *tests; /* redis-benchmark's -t list: "set,get" */
 	long n;            /* requests per test */
 	int clients, pipeline;

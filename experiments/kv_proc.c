@@ -79,7 +79,7 @@ static void guard_del(pid_t pid)
  * further as root), pinned, stdin from /dev/null, then the program. Only async-signal-safe calls:
  * the caller may have threads. A failure goes back through report as an errno.
  */
-static _Noreturn void child(char *const argv[], int cpu, int out, int errfd, int report)
+static _Noreturn void child(char *const argv[], const int *cpus, int ncpus, int out, int errfd, int report)
 {
 	struct rlimit rl;
 	cpu_set_t set;
@@ -94,11 +94,12 @@ static _Noreturn void child(char *const argv[], int cpu, int out, int errfd, int
 		}
 	}
 	CPU_ZERO(&set);
-	if (cpu >= 0 && cpu < CPU_SETSIZE)
-		CPU_SET(cpu, &set);
+	for (int i = 0; i < ncpus; i++)
+		if (cpus[i] >= 0 && cpus[i] < CPU_SETSIZE)
+			CPU_SET(cpus[i], &set);
 	if (nul < 0 || dup2(nul, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
 		e = errno;
-	else if (cpu >= 0 && sched_setaffinity(0, sizeof set, &set) < 0)
+	else if (CPU_COUNT(&set) && sched_setaffinity(0, sizeof set, &set) < 0)
 		e = errno;
 	else if (execvp(argv[0], argv) < 0)
 		e = errno;
@@ -107,15 +108,15 @@ static _Noreturn void child(char *const argv[], int cpu, int out, int errfd, int
 	_exit(127);
 }
 
-/* Forks argv; 0 with *pid once it has exec'd, or -errno. */
-static int spawn(char *const argv[], int cpu, int out, int errfd, pid_t *pid)
+/* Forks argv, pinned to cpus[ncpus] (none: not pinned); 0 with *pid once it has exec'd, or -errno. */
+static int spawn(char *const argv[], const int *cpus, int ncpus, int out, int errfd, pid_t *pid)
 {
 	int pipefd[2], e = 0, rc;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
 	if ((*pid = fork()) == 0)
-		child(argv, cpu, out, errfd, pipefd[1]);
+		child(argv, cpus, ncpus, out, errfd, pipefd[1]);
 	rc = *pid < 0 ? -errno : 0;
 	close(pipefd[1]);
 	if (rc)
@@ -223,8 +224,9 @@ static int wait_ready(struct kv_server *s)
 
 int kv_server_start(struct kv_server *s, char *err, size_t len)
 {
-	char port[16], maxclients[16];
-	char *kvd[] = {s->path, "--port", port, "--bind", "127.0.0.1", "--maxclients", maxclients, NULL};
+	char port[16], maxclients[16], poll[16];
+	char *kvd[] = {s->path,        "--port",   port, "--bind", "127.0.0.1",
+		       "--maxclients", maxclients, NULL, NULL,     NULL};
 	char *redis[] = {s->path,    "--port",    port, "--bind",           "127.0.0.1", "--maxclients",
 			 maxclients, "--save",    "",   "--appendonly",     "no",        "--daemonize",
 			 "no",       "--logfile", "",   "--protected-mode", "no",        NULL};
@@ -238,7 +240,12 @@ int kv_server_start(struct kv_server *s, char *err, size_t len)
 	snprintf(port, sizeof port, "%d", s->port);
 	/* 10000 benchmark clients, the control connection and room for the idle-memory count. */
 	snprintf(maxclients, sizeof maxclients, "%d", 10100);
-	if ((rc = spawn(s->is_redis ? redis : kvd, s->cpu, out, out, &s->pid)) < 0) {
+	if (s->busy_poll_us > 0) {
+		snprintf(poll, sizeof poll, "%d", s->busy_poll_us);
+		kvd[7] = "--busy-poll";
+		kvd[8] = poll;
+	}
+	if ((rc = spawn(s->is_redis ? redis : kvd, &s->cpu, s->cpu >= 0, out, out, &s->pid)) < 0) {
 		snprintf(err, len, "cannot start %s: %s", s->path, strerror(-rc));
 		goto out;
 	}
@@ -430,7 +437,7 @@ static int read_lines(int fd, struct bench_reader *rd, long long deadline)
  */
 int kv_benchmark(const struct kv_bench_run *run, struct kv_bench *out, int max, char *err, size_t len)
 {
-	char sport[16], sn[24], sc[16], sp[16];
+	char sport[16], sn[24], sc[16], sp[16], st[16];
 	char *argv[KV_MAX_ARGS] = {"stdbuf", "-oL",       "redis-benchmark",
 				   "-h",     "127.0.0.1", "-p",
 				   sport,    "-t",        (char *)run->tests,
@@ -447,14 +454,20 @@ int kv_benchmark(const struct kv_bench_run *run, struct kv_bench *out, int max, 
 	snprintf(sn, sizeof sn, "%ld", run->n);
 	snprintf(sc, sizeof sc, "%d", run->clients);
 	snprintf(sp, sizeof sp, "%d", run->pipeline);
+	snprintf(st, sizeof st, "%d", run->threads);
+	int a = 14;
 	if (run->pipeline > 1) {
-		argv[14] = "-P";
-		argv[15] = sp;
-		argv[16] = NULL;
+		argv[a++] = "-P";
+		argv[a++] = sp;
 	}
+	if (run->threads > 1) {
+		argv[a++] = "--threads";
+		argv[a++] = st;
+	}
+	argv[a] = NULL;
 	rd.server0 = kv_cpu_ns(run->server);
 	rd.t0 = now_ns();
-	rc = spawn(argv, run->cpu, pfd[1], pfd[1], &pid);
+	rc = spawn(argv, run->cpus, run->ncpus, pfd[1], pfd[1], &pid);
 	close(pfd[1]);
 	if (rc < 0) {
 		snprintf(err, len, "cannot run stdbuf redis-benchmark: %s", strerror(-rc));
@@ -507,17 +520,20 @@ int kv_open_idle(int port, int n, int *fds)
 {
 	int i, rc = 0;
 
+	/*
+	 * One at a time, each answered before the next connect: a burst of connects would overflow
+	 * the server's listen backlog (511 for redis-server), and a dropped SYN is retried after 1 s.
+	 */
 	for (i = 0; i < n; i++) {
 		if ((fds[i] = dial(port)) < 0) {
 			rc = fds[i];
 			goto fail;
 		}
-	}
-	for (i = 0; i < n; i++)
 		if ((rc = ping(fds[i], 5000)) < 0) {
-			i = n;
+			i++;
 			goto fail;
 		}
+	}
 	return 0;
 fail:
 	while (i-- > 0)
@@ -534,7 +550,7 @@ void kv_version(const char *prog, char *buf, size_t len)
 	buf[0] = '\0';
 	if (fd < 0)
 		return;
-	if (spawn(argv, -1, fd, fd, &pid) == 0 && wait_bounded(pid, 10, &status) == 0)
+	if (spawn(argv, NULL, 0, fd, fd, &pid) == 0 && wait_bounded(pid, 10, &status) == 0)
 		fdtext_line(fd, true, 160, buf, len);
 	close(fd);
 }

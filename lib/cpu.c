@@ -665,6 +665,24 @@ int cpu_pick_pair(const struct cpu_topology *t, enum cpu_pair kind, int *a, int 
 	return -EINVAL;
 }
 
+int cpu_others(const struct cpu_topology *t, int cpu, int *out, int max)
+{
+	const struct cpu_info *c = t ? cpu_find(t, cpu) : NULL;
+	int n = 0;
+
+	if (!c || !out || max < 0)
+		return -EINVAL;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < t->ncpus && n < max; i++) {
+			const struct cpu_info *x = &t->cpus[i];
+			if (!x->allowed || (x->package == c->package) != (pass == 0) || are_siblings(x, c) ||
+			    are_siblings(c, x) || x->id == c->id)
+				continue;
+			out[n++] = x->id;
+		}
+	return n;
+}
+
 int cpu_topology_restrict(struct cpu_topology *t, const struct cpu_affinity *mask)
 {
 	t->nallowed = 0;

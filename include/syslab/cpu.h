@@ -95,6 +95,13 @@ enum cpu_pair { CPU_PAIR_SAME, CPU_PAIR_CORES, CPU_PAIR_SMT, CPU_PAIR_SOCKETS };
 int cpu_pick_pair(const struct cpu_topology *t, enum cpu_pair kind, int *a, int *b);
 
 /*
+ * The allowed CPUs that share no physical core with cpu (a server's, say), at most max of them in
+ * out[]: those of cpu's package first, then the others, each group ascending. Returns the count
+ * (0 when there is none), or -EINVAL.
+ */
+int cpu_others(const struct cpu_topology *t, int cpu, int *out, int max);
+
+/*
  * Marks the CPUs outside mask (the process's affinity, as `taskset -c 2,3` or a cpuset leaves
  * it) as not allowed: cpu_pick_pair and the experiments then use only allowed CPUs. Returns the
  * number of allowed CPUs, or -ENOENT when none is.

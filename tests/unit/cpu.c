@@ -185,6 +185,21 @@ static void test_2s_smt_topology(void)
 	ok(a == 0 && b == 4 && cpu_find(&topo, a)->package != cpu_find(&topo, b)->package,
 	   "2s: SOCKETS pair (0,4) across packages, got (%d,%d)", a, b);
 	is_int(cpu_pick_pair(&topo, (enum cpu_pair)42, &a, &b), -EINVAL, "2s: unknown pair kind is -EINVAL");
+
+	int o[16], n = cpu_others(&topo, 0, o, 16);
+	is_int(n, 14, "2s: 14 CPUs share no core with cpu0");
+	ok(n == 14 && o[0] == 1 && o[1] == 2 && o[2] == 3 && o[3] == 9 && o[4] == 10 && o[5] == 11 &&
+		   o[6] == 4 && o[13] == 15,
+	   "2s: others of cpu0: its package first (1-3,9-11), then package 1 (4-7,12-15)");
+	n = cpu_others(&topo, 0, o, 16);
+	for (int i = 0; i < n; i++)
+		if (o[i] == 0 || o[i] == 8)
+			n = -1;
+	ok(n == 14, "2s: neither cpu0 nor its sibling cpu8 is among them");
+	n = cpu_others(&topo, 12, o, 3);
+	ok(n == 3 && o[0] == 5 && o[1] == 6 && o[2] == 7,
+	   "2s: at most max: others of cpu12 are 5,6,7 first (%d)", n);
+	is_int(cpu_others(&topo, 99, o, 16), -EINVAL, "2s: others of a CPU that is not there is -EINVAL");
 }
 
 static void mask_of(struct cpu_affinity *m, const int *ids, int n)
@@ -212,14 +227,20 @@ static void test_2s_smt_restricted(void)
 	ok(a == 2 && b == 3, "restrict: CORES pair within the mask (%d,%d)", a, b);
 	is_int(cpu_pick_pair(&topo, CPU_PAIR_SMT, &a, &b), 0, "restrict: SMT pair");
 	ok(a == 2 && b == 10, "restrict: SMT pair within the mask (%d,%d)", a, b);
-	is_int(cpu_pick_pair(&topo, CPU_PAIR_SOCKETS, &a, &b), -ENOENT, "restrict: no SOCKETS pair in one package");
+	is_int(cpu_pick_pair(&topo, CPU_PAIR_SOCKETS, &a, &b), -ENOENT,
+	       "restrict: no SOCKETS pair in one package");
+	int o[4];
+	ok(cpu_others(&topo, 2, o, 4) == 2 && o[0] == 3 && o[1] == 11,
+	   "restrict: others of cpu2 are the allowed 3 and 11, not its sibling 10");
 	static const int one[] = {5};
 	mask_of(&m, one, 1);
 	is_int(cpu_topology_restrict(&topo, &m), 1, "restrict: one CPU");
-	is_int(cpu_pick_pair(&topo, CPU_PAIR_CORES, &a, &b), -ENOENT, "restrict: no pair of cores on one CPU");
+	is_int(cpu_pick_pair(&topo, CPU_PAIR_CORES, &a, &b), -ENOENT,
+	       "restrict: no pair of cores on one CPU");
 	static const int none[] = {100};
 	mask_of(&m, none, 1);
-	is_int(cpu_topology_restrict(&topo, &m), -ENOENT, "restrict: a mask outside the machine allows nothing");
+	is_int(cpu_topology_restrict(&topo, &m), -ENOENT,
+	       "restrict: a mask outside the machine allows nothing");
 	is_int(cpu_pick_pair(&topo, CPU_PAIR_SAME, &a, &b), -ENOENT, "restrict: then not even SAME");
 }
 
@@ -263,6 +284,9 @@ static void test_vm(void)
 	ok(a == 0 && b == 1, "vm: CORES is (0,1)");
 	is_int(cpu_pick_pair(&topo, CPU_PAIR_SMT, &a, &b), -ENOENT, "vm: no SMT pair");
 	is_int(cpu_pick_pair(&topo, CPU_PAIR_SOCKETS, &a, &b), -ENOENT, "vm: no SOCKETS pair");
+	int o[4];
+	ok(cpu_others(&topo, 0, o, 4) == 1 && o[0] == 1, "vm: the other of cpu0 is cpu1");
+	ok(cpu_others(&topo, 1, o, 0) == 0, "vm: max 0 gives none");
 
 	is_int(read_cond("sysfs-vm-1s"), 0, "vm: conditions read");
 	is_str(cond.model, "AMD EPYC", "vm: model");
