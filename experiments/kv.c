@@ -24,7 +24,7 @@
 
 /*
  * kvd and redis-server for the issue's claims; kvd --busy-poll for what a server's sleeping costs
- * the client (GET only, unpipelined: see server_has).
+ * the client (unpipelined only: see server_has).
  */
 enum { S_KVD, S_REDIS, S_KVD_BP, NSERVERS };
 #define BUSY_POLL_US 50
@@ -325,11 +325,15 @@ static bool conf_has(const struct kv *kv, int f, int t)
 	return kv->conf_all[f] || !strcmp(tests[t].name, "get");
 }
 
-/* Whether server s runs test t at f: kvd --busy-poll only GET unpipelined, with rounds. */
+/*
+ * Whether server s runs test t at f: kvd --busy-poll only unpipelined, where there are rounds,
+ * and in --quick only GET.
+ */
 static bool server_has(const struct kv *kv, int s, int f, int t)
 {
-	return conf_has(kv, f, t) && (s != S_KVD_BP || (!strcmp(tests[t].name, "get") &&
-							confs[f].pipeline == 1 && kv->rounds[f] >= 2));
+	return conf_has(kv, f, t) &&
+	       (s != S_KVD_BP || (confs[f].pipeline == 1 && kv->rounds[f] >= 2 &&
+				  (kv->e->mode > BENCH_QUICK || !strcmp(tests[t].name, "get"))));
 }
 
 static int divisor(int f, int t)
@@ -349,9 +353,10 @@ static void conditions(struct kv *kv)
 		exp_condition(kv->e, "%s: %s (%s), port %d on 127.0.0.1, %s%s%s", srv->name, srv->path, v,
 			      srv->port, srv->is_redis ? "--save '' --appendonly no, " : "no AOF, ",
 			      "--maxclients 10100",
-			      srv->busy_poll_us ? " --busy-poll 50 (get, unpipelined, where there are "
-						  "rounds: what the server's sleeping costs the client)"
-						: "");
+			      srv->busy_poll_us
+				      ? " --busy-poll 50 (unpipelined where there are rounds, "
+					"GET only in --quick: what the server's sleeping costs the client)"
+				      : "");
 	}
 	kv_version("redis-benchmark", v, sizeof v);
 	if (kv->srv[S_KVD].cpu >= 0) {
@@ -385,22 +390,21 @@ static void conditions(struct kv *kv)
 				kv->rounds[f] < 2 ? "; one round, so its claims are not tested" : "");
 			continue;
 		}
-		exp_condition(
-			kv->e,
-			"%s: `redis-benchmark -t TESTS -n %ld %s --csv`, one run per server for all the "
-			"tests with the same -n (-n / %d for lrange_100, / %d for lrange_300, so that no "
-			"run is much longer than the others); %s%d rounds, kvd and redis-server "
-			"alternating which goes first",
-			confs[f].label, kv->n[f], confs[f].label, divisor(f, 13), divisor(f, 14),
-			kv->warm[f] ? "a discarded run with a tenth of the requests, then " : "",
-			kv->rounds[f]);
+		exp_condition(kv->e,
+			      "%s: `redis-benchmark -t TEST -n %ld %s --csv`, one run per test and server "
+			      "(-n / %d for lrange_100, / %d for lrange_300, so that no run is much longer "
+			      "than the others); %s%d rounds; in a round each test runs on the servers back "
+			      "to back, the order flipped from test to test and round to round",
+			      confs[f].label, kv->n[f], confs[f].label, divisor(f, 13), divisor(f, 14),
+			      kv->warm[f] ? "a discarded run with a tenth of the requests, then " : "",
+			      kv->rounds[f]);
 	}
 	exp_condition(kv->e,
 		      "redis-benchmark runs under `stdbuf -oL`, so each CSV line arrives as its test "
-		      "ends; the servers' CPU time (schedstat, all threads) is read at each line: server "
-		      "CPU per request = that time / the test's requests (the connects and closes between "
-		      "two tests, a few per mille, land on one of them; at -c 10000 they include the "
-		      "10000 accepts)");
+		      "ends; the server's and redis-benchmark's CPU time (schedstat, all threads) are "
+		      "read at the start and at each line: CPU per request = that time / the test's "
+		      "requests (with the run's connects, and for redis-benchmark its start; at -c 10000 "
+		      "the 10000 connects and accepts)");
 	exp_condition(kv->e, "ping is redis-benchmark's PING_MBULK; lrange's LPUSH, which redis-benchmark "
 			     "runs first, is left out of the lrange figures; req/s, p50 and p99 are "
 			     "redis-benchmark's (medians over the rounds in the notes)");
@@ -418,76 +422,67 @@ static bool line_is(const struct kv_bench *b, int t)
 	       !strstr(b->test, "needed to benchmark");
 }
 
-/* One redis-benchmark run of the tests of conf f with divisor d on server s; keep: a round. */
-static void run_group(struct kv *kv, int f, int s, int d, bool keep)
+/* One redis-benchmark run of test t of conf f on server s; keep: a round (else a warm-up). */
+static void run_one(struct kv *kv, int f, int s, int t, bool keep)
 {
 	struct kv_server *srv = &kv->srv[s];
-	struct kv_bench b[NTESTS + 4];
-	char list[256] = "", err[200];
-	long n = kv->n[f] / d / (keep ? 1 : 10);
+	struct kv_bench b[4];
+	struct kv_vals *v = &kv->v[f][t][s];
+	char err[200];
+	long n = kv->n[f] / divisor(f, t) / (keep ? 1 : 10);
 	struct kv_bench_run run = {.port = srv->port,
 				   .server = srv->pid,
 				   .cpus = kv->client_cpus,
 				   .ncpus = kv->nclient,
 				   .threads = kv->nclient,
-				   .tests = list,
+				   .tests = tests[t].arg,
 				   .n = n,
 				   .clients = confs[f].clients,
 				   .pipeline = confs[f].pipeline};
-	int nb;
+	int nb, i;
 
-	for (int t = 0; t < NTESTS; t++)
-		if (server_has(kv, s, f, t) && divisor(f, t) == d)
-			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? "," : "",
-				 tests[t].arg);
-	if (!list[0])
+	if (v->failed[0])
 		return;
-	nb = kv_benchmark(&run, b, NTESTS + 4, err, sizeof err);
-	for (int t = 0; t < NTESTS; t++) {
-		struct kv_vals *v = &kv->v[f][t][s];
-		bool found = false;
-		if (!server_has(kv, s, f, t) || divisor(f, t) != d || v->failed[0])
-			continue;
-		for (int i = 0; i < nb && !found; i++) {
-			if (!line_is(&b[i], t))
-				continue;
-			found = true;
-			if (!keep || v->n >= MAX_KEEP)
-				continue;
-			v->rps[v->n] = b[i].rps;
-			v->cpu[v->n] = b[i].server_ns / (double)n;
-			v->ccpu[v->n] = b[i].client_ns / (double)n;
-			v->p50[v->n] = b[i].p50_ms;
-			v->p99[v->n] = b[i].p99_ms;
-			/* a share of the CPUs it was given: 100% is all of them busy */
-			v->client_busy[v->n] =
-				b[i].client_ns / b[i].wall_ns / (kv->nclient > 1 ? kv->nclient : 1);
-			v->server_busy[v->n] = b[i].server_ns / b[i].wall_ns;
-			v->ms[v->n++] = (double)n * 1e3 / b[i].rps;
-		}
-		if (!found)
-			snprintf(v->failed, sizeof v->failed, "%s",
-				 nb < 0 ? err : "no line for the test in redis-benchmark's output");
+	nb = kv_benchmark(&run, b, 4, err, sizeof err);
+	for (i = 0; i < nb && !line_is(&b[i], t); i++)
+		;
+	if (i >= nb || nb < 0) {
+		snprintf(v->failed, sizeof v->failed, "%s",
+			 nb < 0 ? err : "no line for the test in redis-benchmark's output");
+		return;
 	}
+	if (!keep || v->n >= MAX_KEEP)
+		return;
+	v->rps[v->n] = b[i].rps;
+	v->cpu[v->n] = b[i].server_ns / (double)n;
+	v->ccpu[v->n] = b[i].client_ns / (double)n;
+	v->p50[v->n] = b[i].p50_ms;
+	v->p99[v->n] = b[i].p99_ms;
+	/* a share of the CPUs it was given: 100% is all of them busy */
+	v->client_busy[v->n] = b[i].client_ns / b[i].wall_ns / (kv->nclient > 1 ? kv->nclient : 1);
+	v->server_busy[v->n] = b[i].server_ns / b[i].wall_ns;
+	v->ms[v->n++] = (double)n * 1e3 / b[i].rps;
 }
 
 /*
- * The rounds of configuration f: all its tests on each server in turn, the order reversed each
- * round; kvd in the middle, next to both servers it is compared with.
+ * The rounds of configuration f. Within a round each test runs on every server back to back, in
+ * an order that flips from one test to the next and from one round to the next (ABBA), so that
+ * the runs a ratio compares are a fraction of a second apart: this machine's speed wanders by
+ * 10-20% over seconds. kvd sits between the two servers it is compared with.
  */
 static void measure(struct kv *kv, int f)
 {
 	static const int order[NSERVERS] = {S_KVD_BP, S_KVD, S_REDIS};
-	int divs[] = {1, 2, 10, 25};
 
+	if (kv->bench_skip[0])
+		return;
 	for (int r = kv->warm[f] ? -1 : 0; r < kv->rounds[f]; r++)
-		for (int j = 0; j < NSERVERS; j++) {
-			int s = order[r % 2 ? NSERVERS - 1 - j : j];
-			if (kv->srv[s].skip[0] || kv->bench_skip[0])
-				continue;
-			for (size_t k = 0; k < sizeof divs / sizeof divs[0]; k++)
-				run_group(kv, f, s, divs[k], r >= 0);
-		}
+		for (int t = 0; t < NTESTS; t++)
+			for (int j = 0; j < NSERVERS; j++) {
+				int s = order[(r + 1 + t) % 2 ? NSERVERS - 1 - j : j];
+				if (!kv->srv[s].skip[0] && server_has(kv, s, f, t))
+					run_one(kv, f, s, t, r >= 0);
+			}
 }
 
 /* Records cases cs[n] (replays of what the rounds measured) as one group of the results. */
@@ -624,7 +619,7 @@ static void claim_ratio(struct kv *kv, int conf, const char *a, const char *b, b
 static void claim_ratio(struct kv *kv, int conf, const char *a, const char *b, bool at_most, const char *fmt,
 			...)
 {
-	static char text[NCONF * NTESTS * 2 + 8][128]; /* the results keep pointers to the texts */
+	static char text[NCONF * NTESTS * 3 + 8][128]; /* the results keep pointers to the texts */
 	static size_t used;
 	char *t = text[used < sizeof text / sizeof text[0] - 1 ? used++ : used];
 	struct claim cl = {.text = t,
@@ -667,31 +662,36 @@ static void claim_pair(struct kv *kv, const struct kv_case *kc, const struct kv_
  * kvd --busy-poll beside kvd and redis-server on test t at f. A server asleep in epoll_wait is
  * woken by the client's write, on the client's CPU; one that polls is not. When the client is
  * what bounds the rate, polling should lower the client's CPU per request and raise req/s, at
- * the price of the server's idle CPU.
+ * the price of the server's idle CPU. GET carries the claims on the mechanism (the client's CPU
+ * per request against each server); every test, the claim against redis-server.
  */
 static void busy_poll_cases(struct kv *kv, int f, int t)
 {
 	static char group[NCONF][80];
-	struct kv_case *bp = add(kv, S_KVD_BP, t, f, M_RPS), *cs[] = {
-								     bp,
-								     add(kv, S_KVD_BP, t, f, M_CPU),
-								     add(kv, S_KVD_BP, t, f, M_CLIENT),
-								     add(kv, S_KVD, t, f, M_CLIENT),
-								     add(kv, S_REDIS, t, f, M_CLIENT),
-							     };
+	bool get = !strcmp(tests[t].name, "get");
+	struct kv_case *cs[5] = {add(kv, S_KVD_BP, t, f, M_RPS), add(kv, S_KVD_BP, t, f, M_CPU)};
+	size_t n = 2;
 	const char *test = tests[t].name, *conf = confs[f].label;
 	const struct kv_vals *vb = &kv->v[f][t][S_KVD_BP], *vk = &kv->v[f][t][S_KVD];
 	char kvd_rps[48], redis_rps[48];
 
+	if (get) {
+		cs[n++] = add(kv, S_KVD_BP, t, f, M_CLIENT);
+		cs[n++] = add(kv, S_KVD, t, f, M_CLIENT);
+		cs[n++] = add(kv, S_REDIS, t, f, M_CLIENT);
+	}
 	snprintf(group[f], sizeof group[f], "kvd --busy-poll %d, %s", BUSY_POLL_US, conf);
-	run_cases(kv, cs, sizeof cs / sizeof cs[0], group[f], kv->rounds[f]);
+	run_cases(kv, cs, n, group[f], kv->rounds[f]);
 	snprintf(kvd_rps, sizeof kvd_rps, "kvd/%s/%s", test, confs[f].name);
-	claim_ratio(kv, f, bp->name, kvd_rps, false,
-		    "polling before sleep raises kvd's requests/s on %s at %s", test, conf);
-	claim_ratio(kv, f, cs[2]->name, cs[3]->name, true,
-		    "redis-benchmark spends less CPU per request on %s at %s when kvd polls", test, conf);
 	snprintf(redis_rps, sizeof redis_rps, "redis/%s/%s", test, confs[f].name);
-	claim_ratio(kv, f, bp->name, redis_rps, false,
+	if (get) {
+		claim_ratio(kv, f, cs[0]->name, kvd_rps, false,
+			    "polling before sleep raises kvd's requests/s on %s at %s", test, conf);
+		claim_ratio(kv, f, cs[2]->name, cs[3]->name, true,
+			    "redis-benchmark spends less CPU per request on %s at %s when kvd polls", test,
+			    conf);
+	}
+	claim_ratio(kv, f, cs[0]->name, redis_rps, false,
 		    "kvd --busy-poll %d serves %s at %s at least as many requests/s as redis-server",
 		    BUSY_POLL_US, test, conf);
 	note_failures(kv, cs[0], cs[1]);
