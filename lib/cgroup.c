@@ -31,6 +31,7 @@ static const char *const ctrl_names[NCTRL] = {"memory", "pids", "cpu", "cpuacct"
 /* One mounted hierarchy holding a controller we use, or the cgroup2 mount. */
 struct hier {
 	char dir[PATH_MAX];  /* prefix + mount point; then the caller's cgroup in it */
+	char mnt[PATH_MAX];  /* prefix + mount point */
 	char root[PATH_MAX]; /* the mount's root inside the hierarchy (mountinfo field 4) */
 	unsigned ctrls;
 	bool v2, placed;
@@ -184,6 +185,7 @@ static void add_mount(struct layout *l, char *line, const char *prefix)
 	if (snprintf(h->dir, sizeof h->dir, "%s%s", prefix, tok[4]) >= (int)sizeof h->dir ||
 	    snprintf(h->root, sizeof h->root, "%s", tok[3]) >= (int)sizeof h->root)
 		return;
+	memcpy(h->mnt, h->dir, sizeof h->mnt);
 	if (h->v2) {
 		/* What the hierarchy holds; what our own cgroup may use is read in load(). */
 		h->ctrls = read_text(h->dir, "cgroup.controllers", buf, sizeof buf) >= 0
@@ -214,6 +216,7 @@ static int place(struct hier *h, const char *cgpath, char *err, size_t len)
 	}
 	while (d > 1 && h->dir[d - 1] == '/')
 		h->dir[--d] = '\0';
+	memcpy(h->mnt, h->dir, d + 1);
 	if (snprintf(h->dir + d, sizeof h->dir - d, "%s", strcmp(rel, "/") ? rel : "") >=
 	    (int)(sizeof h->dir - d))
 		return fail(err, len, -ENAMETOOLONG, "the path of our cgroup %s is too long", cgpath);
@@ -427,11 +430,40 @@ static int populate(const char *from, const char *to)
 	return rc;
 }
 
+/*
+ * The parent of the group in a v2 hierarchy: our own cgroup, unless the group needs controllers
+ * and our cgroup holds processes (on a real system it holds at least us). cgroup v2 lets a cgroup
+ * other than the root give controllers to its children only while it has no processes of its own
+ * (cgroup-v2.rst, "No Internal Process Constraint"), so writing its subtree_control would fail
+ * with EBUSY. The root is exempt: the group goes there, as runc's cgroupfs driver puts its
+ * containers, when the mount shows the whole hierarchy and the root's subtree_control is ours to
+ * write (root, on a host that delegated nothing to us).
+ */
+static int v2_parent(const struct hier *h, unsigned use, const char **parent, char *err, size_t len)
+{
+	char procs[32], path[PATH_MAX];
+	*parent = h->dir;
+	if (!(use & V2_CTRLS) || !strcmp(h->dir, h->mnt) ||
+	    read_text(h->dir, "cgroup.procs", procs, sizeof procs) <= 0 || !strpbrk(procs, "0123456789"))
+		return 0;
+	if (!strcmp(h->root, "/") && !join(path, h->mnt, "cgroup.subtree_control") &&
+	    access(path, W_OK) == 0) {
+		*parent = h->mnt;
+		return 0;
+	}
+	return fail(err, len, -EBUSY,
+		    "our cgroup %s holds processes (this one among them), and cgroup v2 lets a cgroup "
+		    "give controllers to its children only when it has none of its own; the "
+		    "hierarchy's root, which may, is %s: run as root on the host for cgroup limits",
+		    h->dir, strcmp(h->root, "/") ? "outside this mount" : "not ours to write");
+}
+
 /* Makes the group in hierarchy h, after enabling controllers in its parent on v2. */
 static int make_dir(struct cgroup *cg, const struct hier *h, unsigned use, const char *name, char *err,
 		    size_t len)
 {
 	struct cgroup_dir *d = &cg->dirs[cg->ndirs];
+	const char *parent = h->dir;
 	struct statfs sf;
 	int rc;
 	if (statfs(h->dir, &sf) != 0)
@@ -439,15 +471,16 @@ static int make_dir(struct cgroup *cg, const struct hier *h, unsigned use, const
 	d->cgroupfs = sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC;
 	d->v2 = h->v2;
 	d->ctrls = use;
-	if (h->v2 && (rc = enable_controllers(h->dir, use, err, len)))
+	if (h->v2 &&
+	    ((rc = v2_parent(h, use, &parent, err, len)) || (rc = enable_controllers(parent, use, err, len))))
 		return rc;
-	if (join(d->path, h->dir, name))
-		return fail(err, len, -ENAMETOOLONG, "the path %s/%s is too long", h->dir, name);
+	if (join(d->path, parent, name))
+		return fail(err, len, -ENAMETOOLONG, "the path %s/%s is too long", parent, name);
 	if (mkdir(d->path, 0755) != 0)
 		return fail(err, len, -errno, "cannot create %s: %s", d->path, strerror(errno));
 	d->created = true;
 	cg->ndirs++;
-	if (!d->cgroupfs && (rc = populate(h->dir, d->path)))
+	if (!d->cgroupfs && (rc = populate(parent, d->path)))
 		return fail(err, len, rc, "cannot fill the fixture group %s: %s", d->path, strerror(-rc));
 	if (cg->mode == CGROUP_V2 && (cg->v2_fd = open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return fail(err, len, -errno, "cannot open %s: %s", d->path, strerror(errno));

@@ -323,6 +323,51 @@ static void test_v2_controllers(void)
 	}
 }
 
+/*
+ * A real v2 host: our cgroup (a session scope) holds processes, so it cannot give controllers to
+ * a child; the group goes under the hierarchy's root, which may, and which is ours to write.
+ */
+static void test_v2_busy_scope(void)
+{
+	char scope[PATH_MAX], top[PATH_MAX], group[PATH_MAX + 32];
+	struct cgroup cg;
+	struct env e;
+	if (env_open(&e, "v2") != 0)
+		return;
+	snprintf(scope, sizeof scope, "%s/" V2_SCOPE, e.dir);
+	snprintf(top, sizeof top, "%s/sys/fs/cgroup", e.dir);
+	snprintf(group, sizeof group, "%s/procjail-9", top);
+	put_file(scope, "cgroup.procs", "4242\n4243\n");
+	is_int(cgroup_create(&cg, &e.root, "procjail-9", &lim_all, err, sizeof err), 0,
+	       "busy scope: create (%s)", err);
+	is_str(cg.ndirs ? cg.dirs[0].path : "", group, "busy scope: the group is under the hierarchy's root");
+	is_str(slurp(scope, "cgroup.subtree_control"), "", "busy scope: its subtree_control is not touched");
+	is_str(slurp(top, "cgroup.subtree_control"), "cpuset cpu io memory pids",
+	       "busy scope: the root delegates the controllers already: not written");
+	is_str(slurp(group, "memory.max"), "104857600", "busy scope: memory.max in the group");
+	is_str(slurp(group, "pids.max"), "16", "busy scope: pids.max in the group");
+	is_int(cgroup_destroy(&cg), 0, "busy scope: destroy (%s)", cg.err);
+	ok(!exists(group, "") && exists(top, "cgroup.procs"),
+	   "busy scope: the group is gone, the root stays");
+
+	put_file(top, "cgroup.subtree_control", "cpuset io\n");
+	is_int(cgroup_create(&cg, &e.root, "procjail-9", &lim_all, err, sizeof err), 0,
+	       "busy scope, root without the controllers: create (%s)", err);
+	is_str(slurp(top, "cgroup.subtree_control"), "+memory +pids +cpu",
+	       "busy scope: the root is given the controllers (the root may have processes)");
+	cgroup_destroy(&cg);
+
+	put_file(scope, "cgroup.controllers", "\n");
+	is_int(cgroup_create(&cg, &e.root, "procjail-9", NULL, err, sizeof err), 0,
+	       "busy scope, nothing delegated, no limit: create (%s)", err);
+	ok(cg.ndirs == 1 && cg.dirs[0].ctrls == CGROUP_CPUACCT &&
+		   !strncmp(cg.dirs[0].path, scope, strlen(scope)),
+	   "busy scope: a group for cpu.stat alone needs no controller, so it stays under our cgroup (%s)",
+	   cg.ndirs ? cg.dirs[0].path : "");
+	cgroup_destroy(&cg);
+	env_close(&e);
+}
+
 static void test_v2_errors(void)
 {
 	char scope[PATH_MAX];
@@ -531,6 +576,12 @@ static void test_mount_root(void)
 	is_int(cgroup_create(&cg, &e.root, "j", &mem, err, sizeof err), 0, "create (%s)", err);
 	is_str(slurp(e.dir, "cg root/inner/j/memory.max"), "1048576", "at mount point + path below its root");
 	cgroup_destroy(&cg);
+	/* Processes in our cgroup, and the mount a sub-tree (a cgroup namespace): nowhere to go. */
+	put_file(e.dir, "cg root/inner/cgroup.procs", "77\n");
+	is_int(cgroup_create(&cg, &e.root, "j", &mem, err, sizeof err), -EBUSY,
+	       "our cgroup has processes, the hierarchy's root is not in the mount: -EBUSY");
+	ok(strstr(err, "holds processes") && strstr(err, "outside this mount"), "says why: %s", err);
+	ok(!exists(e.dir, "cg root/inner/j") && !exists(e.dir, "cg root/j"), "nothing made");
 	put_file(e.dir, "self_cgroup", "0::/elsewhere\n");
 	is_int(cgroup_create(&cg, &e.root, "j", &mem, err, sizeof err), -ENOENT,
 	       "our cgroup outside the mount");
@@ -835,6 +886,7 @@ int main(void)
 		test_detect();
 		test_v2();
 		test_v2_controllers();
+		test_v2_busy_scope();
 		test_v2_errors();
 		test_v1();
 		test_v1_refused();
