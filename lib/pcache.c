@@ -296,26 +296,37 @@ static uint64_t pages_in(const struct pcache_file *f, uint64_t off, uint64_t len
 	return (off + len - 1) / f->page - off / f->page + 1;
 }
 
+/*
+ * Reads the range through the cache and checks it stayed there. Reclaim may take a page between
+ * the read and the check (kswapd, or a host that trims the guest's page cache: the lab's machine
+ * loses a few MB of clean cache a second while idle), so a short range is read again a few times
+ * before the answer is -EAGAIN.
+ */
 int pcache_warm(const struct pcache_file *f, uint64_t off, uint64_t len)
 {
+	enum { TRIES = 4 };
 	if (off >= f->size || len == 0)
 		return -EINVAL;
 	char *buf = malloc(CHUNK);
-	int rc = 0;
+	int rc = -EAGAIN;
 	if (!buf)
 		return -ENOMEM;
 	uint64_t end = len > f->size - off ? f->size : off + len;
-	for (uint64_t at = off; at < end && !rc;) {
-		size_t n = end - at < CHUNK ? (size_t)(end - at) : CHUNK;
-		ssize_t r = pread(f->fd, buf, n, (off_t)at);
-		rc = r < 0 ? -errno : r == 0 ? -EIO : 0;
-		at += r > 0 ? (uint64_t)r : 0;
+	for (int i = 0; i < TRIES && rc == -EAGAIN; i++) {
+		rc = 0;
+		for (uint64_t at = off; at < end && !rc;) {
+			size_t n = end - at < CHUNK ? (size_t)(end - at) : CHUNK;
+			ssize_t r = pread(f->fd, buf, n, (off_t)at);
+			rc = r < 0 ? -errno : r == 0 ? -EIO : 0;
+			at += r > 0 ? (uint64_t)r : 0;
+		}
+		if (rc)
+			break;
+		long res = pcache_resident(f, off, len);
+		rc = res < 0 ? (int)res : (uint64_t)res == pages_in(f, off, len) ? 0 : -EAGAIN;
 	}
 	free(buf);
-	if (rc)
-		return rc;
-	long res = pcache_resident(f, off, len);
-	return res < 0 ? (int)res : (uint64_t)res == pages_in(f, off, len) ? 0 : -EAGAIN;
+	return rc;
 }
 
 int pcache_evict(const struct pcache_file *f, uint64_t off, uint64_t len)

@@ -54,7 +54,9 @@ void pcache_close(struct pcache_file *f); /* safe twice, and on a struct with fd
 /* How many pages of [off, off + len) the page cache holds, or -errno. */
 long pcache_resident(const struct pcache_file *f, uint64_t off, uint64_t len);
 
-/* Reads [off, off + len) through the cache, then checks every page is resident: 0, -EAGAIN when not, -errno.
+/*
+ * Reads [off, off + len) through the cache, then checks every page is resident (again, a few
+ * times, while reclaim takes some in between): 0, -EAGAIN when they do not stay, -errno.
  */
 int pcache_warm(const struct pcache_file *f, uint64_t off, uint64_t len);
 
