@@ -71,6 +71,10 @@ run "$K" --proto-max-bulk-len 12q
 expect_fail 1 "proto-max-bulk-len" "a bad size: one line, exit 1"
 run "$K" --port
 expect_fail 1 "needs a value" "a missing value: one line, exit 1"
+run "$K" --client-output-buffer-limit "normal -1kb 0 0"
+expect_fail 1 "invalid value for --client-output-buffer-limit" "a negative output buffer limit: one line, exit 1"
+run "$K" --client-output-buffer-limit "normal 1mb 0 99999999999"
+expect_fail 1 "invalid value for --client-output-buffer-limit" "output buffer seconds past 1e9: one line, exit 1"
 run "$K" --busy-poll -1
 expect_fail 1 "invalid value for --busy-poll" "a negative --busy-poll: one line, exit 1"
 run "$K" --busy-poll 1000001
@@ -266,6 +270,15 @@ ok $? "INFO counts the polls that found work (busy_poll_hits:$hits)"
 got=$(raw "$TMP/b.sock" 'b"CONFIG SET busy-poll -5\r\nCONFIG SET busy-poll 2000000\r\nCONFIG SET busy-poll 0\r\nCONFIG GET busy-poll\r\n"')
 [[ $got == "b\"-ERR CONFIG SET failed"*"busy-poll"*"-ERR CONFIG SET failed"*"+OK\\r\\n*2\\r\\n"*"\$1\\r\\n0\\r\\n\"" ]]
 ok $? "CONFIG SET busy-poll refuses -5 and 2000000, takes 0 ($got)"
+
+# CONFIG SET client-output-buffer-limit takes back what CONFIG GET gives (every class), and
+# refuses what the command line refuses, leaving the setting as it was.
+got=$(raw "$TMP/o.sock" 'b"CONFIG SET client-output-buffer-limit \"normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60\"\r\nCONFIG GET client-output-buffer-limit\r\n"')
+[[ $got == "b'+OK\\r\\n"*"normal 0 0 0 slave"* ]]
+ok $? "CONFIG SET client-output-buffer-limit takes CONFIG GET's own string ($got)"
+got=$(raw "$TMP/o.sock" 'b"CONFIG SET client-output-buffer-limit \"normal 1mb 0 99999999999\"\r\nCONFIG SET client-output-buffer-limit \"normal -5 0 0\"\r\nCONFIG SET client-output-buffer-limit \"normal 1mb 0 0 bogus\"\r\nCONFIG SET client-output-buffer-limit \"weird 1 1 1\"\r\nCONFIG GET client-output-buffer-limit\r\n"')
+[ "$(printf '%s' "$got" | grep -o 'Wrong number of arguments in buffer limit' | wc -l)" = 4 ] && [[ $got == *"normal 0 0 0 slave"* ]]
+ok $? "CONFIG SET client-output-buffer-limit refuses huge seconds, a negative size, a stray word, an unknown class, and keeps the setting ($got)"
 
 start q --client-query-buffer-limit 1mb
 got=$(raw "$TMP/q.sock" 'b"*2\r\n$4\r\nECHO\r\n$100000000\r\n" + b"x"*2000000' 1)

@@ -3,6 +3,7 @@
  * conn: the connection and server commands (PING ... CONFIG, INFO, COMMAND) and transactions
  * (MULTI, EXEC, DISCARD, WATCH), with the replies and errors of Redis 7.0.
  */
+#include <ctype.h>
 #include <fnmatch.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -771,7 +772,6 @@ static const char *const config_names[] = {
 
 static void config_value(const char *name, char *buf, size_t len)
 {
-	static const char *fsync_names[] = {"no", "everysec", "always"};
 
 	if (!strcmp(name, "port"))
 		snprintf(buf, len, "%d", kvd_cfg.port);
@@ -796,7 +796,7 @@ static void config_value(const char *name, char *buf, size_t len)
 	else if (!strcmp(name, "appendonly"))
 		snprintf(buf, len, "%s", kvd_cfg.appendonly ? "yes" : "no");
 	else if (!strcmp(name, "appendfsync"))
-		snprintf(buf, len, "%s", fsync_names[kvd_cfg.appendfsync % 3]);
+		snprintf(buf, len, "%s", kvd_fsync_names[kvd_cfg.appendfsync % 3]);
 	else if (!strcmp(name, "dir"))
 		snprintf(buf, len, "%s", kvd_cfg.dir);
 	else if (!strcmp(name, "appendfilename"))
@@ -839,6 +839,38 @@ static void config_get(struct client *c)
 
 static const char unknown_option[] = "unknown option";
 
+/*
+ * CONFIG SET client-output-buffer-limit: one or more "CLASS HARD SOFT SECS", as CONFIG GET gives
+ * them. Every group is checked; kvd keeps the normal class's (it has no replica or pub/sub
+ * clients). false, and nothing changed, when any group is malformed.
+ */
+static bool set_obuf(const char *s)
+{
+	char cls[16], h[32], sf[32], secs[32], text[100];
+	long long hard, soft, nh = 0, ns = 0;
+	int used, sec, nsec = 0;
+	bool normal = false, any = false;
+
+	while (sscanf(s, " %15s %31s %31s %31s%n", cls, h, sf, secs, &used) == 4) {
+		snprintf(text, sizeof text, "%s %s %s", h, sf, secs);
+		if (!kvd_parse_obuf(text, &hard, &soft, &sec) ||
+		    (strcasecmp(cls, "normal") && strcasecmp(cls, "replica") && strcasecmp(cls, "slave") &&
+		     strcasecmp(cls, "pubsub")))
+			return false;
+		if (!strcasecmp(cls, "normal"))
+			normal = true, nh = hard, ns = soft, nsec = sec;
+		any = true;
+		s += used;
+	}
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!any || *s)
+		return false;
+	if (normal)
+		kvd_cfg.obuf_hard = nh, kvd_cfg.obuf_soft = ns, kvd_cfg.obuf_soft_s = nsec;
+	return true;
+}
+
 /* Applies one CONFIG SET pair: NULL, or why it failed (unknown_option: no such parameter). */
 static const char *config_set_one(const struct karg *name, const struct karg *val)
 {
@@ -850,7 +882,7 @@ static const char *config_set_one(const struct karg *name, const struct karg *va
 	memcpy(buf, val->p, val->n);
 	buf[val->n] = '\0';
 	if (arg_eq(name, "busy-poll")) {
-		if (!str_to_ll(val->p, val->n, &v) || v < 0 || v > 1000000)
+		if (!str_to_ll(val->p, val->n, &v) || v < 0 || v > KVD_BUSY_POLL_MAX)
 			return "argument must be a number of microseconds from 0 to 1000000";
 		kvd_cfg.busy_poll_us = (int)v;
 		evloop_set_busy_poll(srv.loop, (unsigned)v);
@@ -877,23 +909,13 @@ static const char *config_set_one(const struct karg *name, const struct karg *va
 		free(kvd_cfg.requirepass);
 		kvd_cfg.requirepass = val->n ? strdup(buf) : NULL;
 	} else if (arg_eq(name, "appendfsync")) {
-		if (!strcasecmp(buf, "no"))
-			kvd_cfg.appendfsync = 0;
-		else if (!strcasecmp(buf, "everysec"))
-			kvd_cfg.appendfsync = 1;
-		else if (!strcasecmp(buf, "always"))
-			kvd_cfg.appendfsync = 2;
-		else
+		int f = kvd_parse_fsync(buf);
+		if (f < 0)
 			return "argument(s) must be one of the following: always, everysec, no";
+		kvd_cfg.appendfsync = f;
 	} else if (arg_eq(name, "client-output-buffer-limit")) {
-		char cls[16], h[32], s[32];
-		long long hard, soft, secs;
-		if (sscanf(buf, "%15s %31s %31s %lld", cls, h, s, &secs) != 4 || strcasecmp(cls, "normal") ||
-		    !kvd_parse_size(h, strlen(h), &hard) || !kvd_parse_size(s, strlen(s), &soft) || secs < 0)
+		if (!set_obuf(buf))
 			return "Wrong number of arguments in buffer limit configuration.";
-		kvd_cfg.obuf_hard = hard;
-		kvd_cfg.obuf_soft = soft;
-		kvd_cfg.obuf_soft_s = (int)secs;
 	} else {
 		return unknown_option; /* the caller words it */
 	}

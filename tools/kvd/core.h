@@ -145,6 +145,12 @@ void client_mark_close(struct client *c);            /* closed in the before-sle
 
 /* main.c: a size with Redis's units (1k = 1000, 1kb = 1024, m, mb, g, gb). */
 bool kvd_parse_size(const char *s, size_t n, long long *out);
+/* main.c, for the command line and CONFIG SET alike: */
+#define KVD_BUSY_POLL_MAX 1000000            /* --busy-poll's microseconds at most */
+extern const char *const kvd_fsync_names[3]; /* by appendfsync's value: no, everysec, always */
+int kvd_parse_fsync(const char *s);          /* a name of kvd_fsync_names (any case): its value, else -1 */
+/* client-output-buffer-limit's "HARD SOFT SECS" (sizes with units, none negative, SECS up to 1e9). */
+bool kvd_parse_obuf(const char *s, long long *hard, long long *soft, int *secs);
 
 /* net.c */
 int net_listen(char *err, size_t len);

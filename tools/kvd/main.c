@@ -74,6 +74,29 @@ bool kvd_parse_size(const char *s, size_t n, long long *out)
 	return false;
 }
 
+const char *const kvd_fsync_names[3] = {"no", "everysec", "always"};
+
+int kvd_parse_fsync(const char *s)
+{
+	for (int i = 0; i < 3; i++)
+		if (!strcasecmp(s, kvd_fsync_names[i]))
+			return i;
+	return -1;
+}
+
+bool kvd_parse_obuf(const char *s, long long *hard, long long *soft, int *secs)
+{
+	char h[64], sf[64], extra;
+	long long n;
+
+	if (sscanf(s, "%63s %63s %lld %c", h, sf, &n, &extra) != 3 || n < 0 || n > 1000000000 ||
+	    !kvd_parse_size(h, strlen(h), hard) || !kvd_parse_size(sf, strlen(sf), soft) || *hard < 0 ||
+	    *soft < 0)
+		return false;
+	*secs = (int)n;
+	return true;
+}
+
 static long long parse_int(const char *opt, const char *v, long long min, long long max)
 {
 	long long n;
@@ -112,15 +135,8 @@ static void copy_str(const char *opt, char *dst, size_t cap, const char *v)
 /* "HARD SOFT SECS" of the normal class. */
 static void parse_obuf(const char *opt, const char *v)
 {
-	char h[64], s[64];
-	long long secs;
-	char extra;
-
-	if (sscanf(v, "%63s %63s %lld %c", h, s, &secs, &extra) != 3 || secs < 0 || secs > 1000000000)
-		die("invalid value for --%s: '%s' (HARD SOFT SECS)", opt, v);
-	kvd_cfg.obuf_hard = parse_size(opt, h, 0);
-	kvd_cfg.obuf_soft = parse_size(opt, s, 0);
-	kvd_cfg.obuf_soft_s = (int)secs;
+	if (!kvd_parse_obuf(v, &kvd_cfg.obuf_hard, &kvd_cfg.obuf_soft, &kvd_cfg.obuf_soft_s))
+		die("invalid value for --%s: '%s' (HARD SOFT SECS: sizes with units, seconds)", opt, v);
 }
 
 static void set_defaults(void)
@@ -184,13 +200,7 @@ static void apply_option(const char *opt, const char *v)
 	else if (!strcmp(opt, "appendonly"))
 		kvd_cfg.appendonly = parse_yesno(opt, v);
 	else if (!strcmp(opt, "appendfsync")) {
-		if (!strcasecmp(v, "no"))
-			kvd_cfg.appendfsync = 0;
-		else if (!strcasecmp(v, "everysec"))
-			kvd_cfg.appendfsync = 1;
-		else if (!strcasecmp(v, "always"))
-			kvd_cfg.appendfsync = 2;
-		else
+		if ((kvd_cfg.appendfsync = kvd_parse_fsync(v)) < 0)
 			die("invalid value for --appendfsync: '%s' (always, everysec or no)", v);
 	} else if (!strcmp(opt, "dir"))
 		copy_str(opt, kvd_cfg.dir, sizeof(kvd_cfg.dir), v);
@@ -199,7 +209,7 @@ static void apply_option(const char *opt, const char *v)
 	else if (!strcmp(opt, "hz"))
 		kvd_cfg.hz = (int)parse_int(opt, v, 1, 500);
 	else if (!strcmp(opt, "busy-poll"))
-		kvd_cfg.busy_poll_us = (int)parse_int(opt, v, 0, 1000000);
+		kvd_cfg.busy_poll_us = (int)parse_int(opt, v, 0, KVD_BUSY_POLL_MAX);
 	else if (!strcmp(opt, "proto-max-bulk-len"))
 		kvd_cfg.proto_max_bulk_len = parse_size(opt, v, 1024 * 1024);
 	else if (!strcmp(opt, "client-query-buffer-limit"))
