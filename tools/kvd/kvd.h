@@ -195,6 +195,9 @@ bool str_to_double(const char *p, size_t n, double *v); /* no reply */
 /* Formats d as Redis does for replies and INCRBYFLOAT (%.17g; "inf", "-inf"). Returns the length. */
 int fmt_double(char *buf, size_t len, double d);
 int fmt_long_double(char *buf, size_t len, long double d); /* INCRBYFLOAT, HINCRBYFLOAT (%.17Lf trimmed) */
+/* INCRBYFLOAT, HINCRBYFLOAT: v + incr formatted into buf, its length; -1 after the error reply
+ * when the sum is NaN or infinite. */
+int add_long_double(struct client *c, long double v, long double incr, char *buf, size_t len);
 
 /* ---- the keyspace (db.c) ----------------------------------------------------------------- */
 

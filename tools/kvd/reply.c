@@ -195,6 +195,16 @@ int fmt_double(char *buf, size_t len, double d)
 	return snprintf(buf, len, "%.17g", d);
 }
 
+int add_long_double(struct client *c, long double v, long double incr, char *buf, size_t len)
+{
+	v += incr;
+	if (isnan(v) || isinf(v)) {
+		reply_error(c, "ERR increment would produce NaN or Infinity");
+		return -1;
+	}
+	return fmt_long_double(buf, len, v);
+}
+
 int fmt_long_double(char *buf, size_t len, long double d)
 {
 	int l;

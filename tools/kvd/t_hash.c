@@ -274,12 +274,8 @@ static void hincrbyfloat_cmd(struct client *c)
 		reply_error(c, "ERR hash value is not a float");
 		return;
 	}
-	v += incr;
-	if (isnan(v) || isinf(v)) {
-		reply_error(c, "ERR increment would produce NaN or Infinity");
+	if ((n = add_long_double(c, v, incr, buf, sizeof(buf))) < 0)
 		return;
-	}
-	n = fmt_long_double(buf, sizeof(buf), v);
 	if (hash_set(o, &c->argv[2], buf, (size_t)n) < 0) {
 		reply_error(c, KERR_OOM);
 		return;

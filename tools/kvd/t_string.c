@@ -471,12 +471,8 @@ static void incrbyfloat_cmd(struct client *c)
 		reply_error(c, KERR_NOT_FLOAT);
 		return;
 	}
-	v += incr;
-	if (isnan(v) || isinf(v)) {
-		reply_error(c, "ERR increment would produce NaN or Infinity");
+	if ((n = add_long_double(c, v, incr, buf, sizeof(buf))) < 0)
 		return;
-	}
-	n = fmt_long_double(buf, sizeof(buf), v);
 	if (!store(c, &c->argv[1], o, buf, (size_t)n))
 		return;
 	struct karg argv[4] = {{"SET", 3}, c->argv[1], {buf, (size_t)n}, {"KEEPTTL", 7}};

@@ -322,46 +322,35 @@ static void zrevrank_command(struct client *c)
 	zrank_generic(c, true);
 }
 
-/* ZCOUNT, ZLEXCOUNT: how many elements from first to last (NULL: none), by their ranks. */
-static void reply_span(struct client *c, struct kobj *o, struct zset_node *first, struct zset_node *last)
+/* ZCOUNT, ZLEXCOUNT: how many elements the range holds, from the ranks of its first and last. */
+static void count_range(struct client *c, bool lex)
 {
-	if (!first)
-		reply_int(c, 0);
-	else
-		reply_int(c, (long long)(zset_node_rank(o->u.zset, last) - zset_node_rank(o->u.zset, first) +
-					 1));
+	struct zrange_score sr;
+	struct zrange_lex lr;
+	bool wrong;
+
+	if (lex ? !parse_lex_range(&c->argv[2], &c->argv[3], &lr)
+		: !parse_score_range(&c->argv[2], &c->argv[3], &sr)) {
+		reply_error(c, lex ? ERR_MINMAX_LEX : ERR_MINMAX_FLOAT);
+		return;
+	}
+	struct kobj *o = db_read_typed(c, &c->argv[1], KV_ZSET, &wrong);
+	if (wrong)
+		return;
+	struct zset *z = o ? o->u.zset : NULL;
+	struct zset_node *first = !z ? NULL : lex ? zset_first_in_lex(z, &lr) : zset_first_in_score(z, &sr);
+	struct zset_node *last = !first ? NULL : lex ? zset_last_in_lex(z, &lr) : zset_last_in_score(z, &sr);
+	reply_int(c, first ? (long long)(zset_node_rank(z, last) - zset_node_rank(z, first) + 1) : 0);
 }
 
 static void zcount_command(struct client *c)
 {
-	struct zrange_score r;
-	bool wrong;
-
-	if (!parse_score_range(&c->argv[2], &c->argv[3], &r)) {
-		reply_error(c, ERR_MINMAX_FLOAT);
-		return;
-	}
-	struct kobj *o = db_read_typed(c, &c->argv[1], KV_ZSET, &wrong);
-	if (wrong)
-		return;
-	struct zset_node *first = o ? zset_first_in_score(o->u.zset, &r) : NULL;
-	reply_span(c, o, first, first ? zset_last_in_score(o->u.zset, &r) : NULL);
+	count_range(c, false);
 }
 
 static void zlexcount_command(struct client *c)
 {
-	struct zrange_lex r;
-	bool wrong;
-
-	if (!parse_lex_range(&c->argv[2], &c->argv[3], &r)) {
-		reply_error(c, ERR_MINMAX_LEX);
-		return;
-	}
-	struct kobj *o = db_read_typed(c, &c->argv[1], KV_ZSET, &wrong);
-	if (wrong)
-		return;
-	struct zset_node *first = o ? zset_first_in_lex(o->u.zset, &r) : NULL;
-	reply_span(c, o, first, first ? zset_last_in_lex(o->u.zset, &r) : NULL);
+	count_range(c, true);
 }
 
 /* ---- ZRANGE and its family ----------------------------------------------------------------- */
