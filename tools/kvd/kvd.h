@@ -187,6 +187,11 @@ void reply_set_deferred_set(struct client *c, void *handle, long n);
 
 /* Argument parsing as Redis does it (string2ll / strtold rules): true, or false after replying. */
 bool arg_ll(struct client *c, const struct karg *a, long long *v); /* KERR_NOT_INT */
+/*
+ * Clamps start..end (negative: from the end) to a sequence of len as LRANGE, LTRIM, ZRANGE and
+ * ZREMRANGEBYRANK do: the first and last index in *from, *to; false when the range is empty.
+ */
+bool kvd_clamp_range(long long start, long long end, size_t len, size_t *from, size_t *to);
 bool arg_double(struct client *c, const struct karg *a,
 		double *v);                             /* KERR_NOT_FLOAT; "inf" ok, nan refused */
 bool arg_eq(const struct karg *a, const char *word);    /* case-insensitive */

@@ -195,6 +195,24 @@ int fmt_double(char *buf, size_t len, double d)
 	return snprintf(buf, len, "%.17g", d);
 }
 
+bool kvd_clamp_range(long long start, long long end, size_t len, size_t *from, size_t *to)
+{
+	long long llen = (long long)len;
+	if (start < 0)
+		start += llen;
+	if (end < 0)
+		end += llen;
+	if (start < 0)
+		start = 0;
+	if (start > end || start >= llen)
+		return false;
+	if (end >= llen)
+		end = llen - 1;
+	*from = (size_t)start;
+	*to = (size_t)end;
+	return true;
+}
+
 int add_long_double(struct client *c, long double v, long double incr, char *buf, size_t len)
 {
 	v += incr;

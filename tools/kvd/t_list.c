@@ -224,28 +224,6 @@ static void llen_command(struct client *c)
 		reply_int(c, o ? (long long)list_length(o->u.list) : 0);
 }
 
-/*
- * Clamps start..end (negative: from the end) to the list as LRANGE and LTRIM do: false when the
- * range is empty.
- */
-static bool clamp_range(long long start, long long end, size_t len, size_t *from, size_t *to)
-{
-	long long llen = (long long)len;
-	if (start < 0)
-		start += llen;
-	if (end < 0)
-		end += llen;
-	if (start < 0)
-		start = 0;
-	if (start > end || start >= llen)
-		return false;
-	if (end >= llen)
-		end = llen - 1;
-	*from = (size_t)start;
-	*to = (size_t)end;
-	return true;
-}
-
 static void lrange_command(struct client *c)
 {
 	long long start, end;
@@ -257,7 +235,7 @@ static void lrange_command(struct client *c)
 	struct kobj *o = db_read_typed(c, &c->argv[1], KV_LIST, &wrong);
 	if (wrong)
 		return;
-	if (!o || !clamp_range(start, end, list_length(o->u.list), &from, &to)) {
+	if (!o || !kvd_clamp_range(start, end, list_length(o->u.list), &from, &to)) {
 		reply_array(c, 0);
 		return;
 	}
@@ -439,7 +417,7 @@ static void ltrim_command(struct client *c)
 		return;
 	}
 	size_t len = list_length(o->u.list);
-	if (clamp_range(start, end, len, &from, &to))
+	if (kvd_clamp_range(start, end, len, &from, &to))
 		list_keep(o->u.list, from, to - from + 1);
 	else
 		list_keep(o->u.list, 0, 0);

@@ -401,22 +401,14 @@ static void emit_end(struct zemit *e)
 
 static void range_by_rank(struct zemit *e, struct zset *z, long long start, long long end, bool rev)
 {
-	long long llen = (long long)zset_length(z);
-	if (start < 0)
-		start += llen;
-	if (end < 0)
-		end += llen;
-	if (start < 0)
-		start = 0;
-	if (start > end || start >= llen) {
+	size_t len = zset_length(z), from, to;
+	if (!kvd_clamp_range(start, end, len, &from, &to)) {
 		emit_begin(e, 0);
 		return;
 	}
-	if (end >= llen)
-		end = llen - 1;
-	long long n = end - start + 1;
+	size_t n = to - from + 1;
 	emit_begin(e, (long)n);
-	struct zset_node *x = zset_at_rank(z, (size_t)(rev ? llen - 1 - start : start));
+	struct zset_node *x = zset_at_rank(z, rev ? len - 1 - from : from);
 	for (; n-- > 0 && x; x = rev ? x->backward : x->level[0].forward)
 		emit_one(e, x);
 }
@@ -680,20 +672,12 @@ static void zremrange_generic(struct client *c, enum zrange_type type)
 	struct zset *z = o->u.zset;
 	size_t deleted = 0;
 	if (type == ZR_RANK) {
-		long long llen = (long long)zset_length(z);
-		if (start < 0)
-			start += llen;
-		if (end < 0)
-			end += llen;
-		if (start < 0)
-			start = 0;
-		if (start > end || start >= llen) {
+		size_t from, to;
+		if (!kvd_clamp_range(start, end, zset_length(z), &from, &to)) {
 			reply_int(c, 0);
 			return;
 		}
-		if (end >= llen)
-			end = llen - 1;
-		deleted = zset_delete_rank_range(z, (size_t)start, (size_t)end);
+		deleted = zset_delete_rank_range(z, from, to);
 	} else if (type == ZR_SCORE) {
 		deleted = zset_delete_score_range(z, &sr);
 	} else {
